@@ -121,6 +121,12 @@ public final class CustomExplorationExample {
    * exits with status 2.
    */
   public static void main(String[] args) {
+    // One engine thread unless told otherwise: the models are tiny, and on a small CPU more
+    // threads only contend. (Real models want the engine's default.)
+    System.setProperty("ai.djl.pytorch.num_threads",
+        System.getProperty("ai.djl.pytorch.num_threads", "1"));
+    System.setProperty("ai.djl.pytorch.num_interop_threads",
+        System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
     int status = launch(args, System.out, System.err);
     if (status != 0) {
       System.exit(status);

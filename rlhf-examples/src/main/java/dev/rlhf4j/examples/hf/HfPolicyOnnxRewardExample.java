@@ -15,6 +15,8 @@ import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
 import dev.rlhf4j.iterative.progress.ConsoleProgress;
 import dev.rlhf4j.models.config.ModelConfig;
+import dev.rlhf4j.models.config.ModelConfigException;
+import dev.rlhf4j.models.config.TaskHead;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.onnx.OnnxRewardModel;
 import dev.rlhf4j.sampling.exploration.ExplorationStrategies;
@@ -44,10 +46,12 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code config.json} whose {@code architectures} is {@code LlamaForCausalLM}, {@code
- *       MistralForCausalLM}, {@code Qwen2ForCausalLM} or {@code GPT2LMHeadModel}. Llama-family
- *       models must use {@code hidden_act} {@code silu}, no {@code rope_scaling} or the {@code
- *       llama3} kind, and no sliding window; other settings are refused with a message naming the
- *       field;
+ *       MistralForCausalLM}, {@code Qwen2ForCausalLM} or {@code GPT2LMHeadModel}. Llama, Mistral
+ *       and Qwen2 models must use {@code hidden_act} {@code silu} and either no {@code
+ *       rope_scaling} or the {@code llama3} kind; Mistral's {@code sliding_window} is applied,
+ *       Qwen2's {@code use_sliding_window} must be false; GPT-2 models use {@code
+ *       activation_function} {@code gelu_new} or {@code gelu_pytorch_tanh}. A setting rlhf4j does
+ *       not implement is refused, before any weights are read, with a message naming the field;
  *   <li>{@code model.safetensors}, or shards listed in {@code model.safetensors.index.json}
  *       ({@code pytorch_model.bin} is not read: hence {@code safe_serialization=True}). F32, F16
  *       and BF16 weights are read and trained as float32;
@@ -62,13 +66,14 @@ import java.util.Set;
  * An ONNX sequence-classification model with exactly two inputs, {@code input_ids} and {@code
  * attention_mask} (int64, {@code [batch_size, sequence_length]}, both axes dynamic), and an output
  * {@code logits} (float32, float16 or bfloat16, {@code [batch_size, num_labels]}); the reward is
- * column 0 (a Bradley–Terry model has one label). Rows are padded on the right with the pad id of
- * the reward tokenizer (else {@code pad_token_id} of a {@code config.json} beside the model), so
- * the model must read each row's score at its last non-pad token, as {@code
- * *ForSequenceClassification} does (give it a pad token that is not the EOS). Its tokenizer
- * ({@code tokenizer.json} and {@code tokenizer_config.json} with a chat template) is read from
- * {@code --reward-tokenizer}, by default the directory of the {@code .onnx} file: each model
- * renders the conversation with its own template.
+ * column 0 (a Bradley–Terry model has one label). Rows are padded on the right. A model exported
+ * from transformers' {@code *ForSequenceClassification} finds each row's last token by its
+ * config's {@code pad_token_id}, so the id rlhf4j pads with (the reward tokenizer's pad token,
+ * else {@code pad_token_id} of a {@code config.json} beside the model) must be that same id, and
+ * it must not be the EOS id, or the score is read at the wrong token. Its tokenizer ({@code
+ * tokenizer.json} and {@code tokenizer_config.json} with a chat template) is read from {@code
+ * --reward-tokenizer}, by default the directory of the {@code .onnx} file: each model renders the
+ * conversation with its own template.
  *
  * <p>Such a model comes from {@code optimum-cli export onnx --task text-classification}, from
  * rlhf4j's own {@link dev.rlhf4j.reward.onnx.OnnxExport} (for reward models trained with
@@ -111,7 +116,7 @@ import java.util.Set;
  *
  * <p>The defaults are the paper's (n = 8, temperature 1, β = 0.1, learning rate 5e-7, global batch
  * 128); on a CPU pick a small model. For a GPU, point DJL at a CUDA build of PyTorch 2.7.1 (see the
- * README).
+ * README's GPU section).
  *
  * <p>Usage: {@value #USAGE}
  *
@@ -147,30 +152,24 @@ public final class HfPolicyOnnxRewardExample {
     }
   }
 
-  /** The parsed command line. */
+  /** The parsed and checked command line. */
   private record Options(
-      Path policy, Path reward, Path rewardTokenizer, Path prompts, Path out, int iterations,
-      int n, int promptsPerIteration, int maxNewTokens, double beta, double learningRate,
-      int batch, int maxLength, long seed) {
+      Path policy, ModelConfig policyConfig, Path reward, Path rewardTokenizer, Path prompts,
+      Path out, int iterations, int n, int promptsPerIteration, int maxNewTokens, double beta,
+      double learningRate, int batch, int maxLength, long seed) {
 
     static Options parse(String[] args) {
       Arguments a = Arguments.parse(args, OPTIONS);
       Path policy = a.existingDirectory("--policy");
-      checkArgument(
-          Files.isRegularFile(policy.resolve("config.json")),
-          "--policy %s must be a Hugging Face model directory but has no config.json",
-          policy);
+      ModelConfig policyConfig = policyConfig(policy);
+      checkChatTemplate("--policy", policy);
       Path reward = a.existingFile("--reward");
-      Path rewardTokenizer =
-          a.path("--reward-tokenizer", reward.toAbsolutePath().getParent());
-      checkArgument(
-          Files.isRegularFile(rewardTokenizer.resolve("tokenizer.json")),
-          "the reward model's tokenizer must be in %s but it has no tokenizer.json; save it"
-              + " there or give --reward-tokenizer DIR",
-          rewardTokenizer);
+      Path rewardTokenizer = a.path("--reward-tokenizer", reward.toAbsolutePath().getParent());
+      checkChatTemplate("--reward-tokenizer", rewardTokenizer);
       int maxLength = a.intAtLeast("--max-length", 1024, 8);
       return new Options(
           policy,
+          policyConfig,
           reward,
           rewardTokenizer,
           a.existingFile("--prompts"),
@@ -184,6 +183,51 @@ public final class HfPolicyOnnxRewardExample {
           a.intAtLeast("--batch", 128, 1),
           maxLength,
           a.longValue("--seed", 0));
+    }
+
+    /**
+     * Reads {@code config.json} only, before any weights are loaded: the architecture must be a
+     * causal LM that rlhf4j implements.
+     */
+    private static ModelConfig policyConfig(Path policy) {
+      Path configJson = policy.resolve("config.json");
+      checkArgument(
+          Files.isRegularFile(configJson),
+          "--policy %s must be a Hugging Face model directory but has no config.json",
+          policy);
+      ModelConfig config;
+      try {
+        config = ModelConfig.read(configJson);
+      } catch (ModelConfigException e) {
+        throw new IllegalArgumentException("--policy " + policy + ": " + e.getMessage(), e);
+      }
+      checkArgument(
+          config.architecture().head() == TaskHead.CAUSAL_LM,
+          "--policy %s must hold a causal LM but config.json names %s",
+          policy,
+          config.architecture().hfName());
+      return config;
+    }
+
+    /** Each model renders prompts with its own tokenizer's chat template: both must have one. */
+    private static void checkChatTemplate(String option, Path dir) {
+      checkArgument(
+          Files.isRegularFile(dir.resolve("tokenizer.json")),
+          "%s %s must hold the tokenizer files (tokenizer.json, tokenizer_config.json) but has no"
+              + " tokenizer.json; save them there with tokenizer.save_pretrained(dir)%s",
+          option,
+          dir,
+          option.equals("--reward-tokenizer")
+              ? " or give --reward-tokenizer DIR (default: the .onnx file's directory)"
+              : "");
+      try (HfTokenizer tokenizer = HfTokenizer.load(dir)) {
+        checkArgument(
+            tokenizer.hasChatTemplate(),
+            "%s %s: the tokenizer has no chat_template (in tokenizer_config.json or"
+                + " chat_template.jinja); prompts are rendered with it",
+            option,
+            dir);
+      }
     }
   }
 
@@ -221,11 +265,11 @@ public final class HfPolicyOnnxRewardExample {
    * Runs the example with the command line {@code args} (see {@link #USAGE}), printing progress,
    * per-iteration metrics and the final checkpoint to {@code out}.
    *
-   * @throws IllegalArgumentException if an argument is unknown, missing or out of range, or the
-   *     prompts file holds fewer prompts than the iterations need (the message names the option)
+   * @throws IllegalArgumentException if an argument is unknown, missing or out of range, the
+   *     policy's {@code config.json} names an unsupported architecture or setting, a tokenizer
+   *     has no chat template, or the prompts file holds fewer prompts than the iterations need
+   *     (the message names the option)
    * @throws dev.rlhf4j.api.DataFormatException if a line of the prompts file is malformed
-   * @throws dev.rlhf4j.models.config.ModelConfigException if the policy's {@code config.json}
-   *     names an unsupported architecture or setting
    * @throws dev.rlhf4j.api.Rlhf4jException if a model cannot be loaded, the ONNX model does not
    *     have the signature above, or training fails
    */
@@ -235,12 +279,7 @@ public final class HfPolicyOnnxRewardExample {
   }
 
   private static Result run(Options o, PrintStream out) {
-    // Fail fast, before any weights are loaded: the architecture must be one rlhf4j implements
-    // and the tokenizer must have a chat template.
-    ModelConfig policyConfig = ModelConfig.read(o.policy().resolve("config.json"));
-    try (HfTokenizer policyTokenizer = HfTokenizer.load(o.policy())) {
-      policyTokenizer.chatTemplate();
-    }
+    ModelConfig policyConfig = o.policyConfig();
     out.printf(Locale.ROOT, "policy %s: %s, %d layers, hidden size %d%n", o.policy(),
         policyConfig.architecture().hfName(), policyConfig.numLayers(),
         policyConfig.hiddenSize());

@@ -12,6 +12,9 @@ import dev.rlhf4j.api.io.JsonlFormats;
 import dev.rlhf4j.examples.cli.Arguments;
 import dev.rlhf4j.iterative.progress.ConsoleProgress;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.models.config.ModelConfig;
+import dev.rlhf4j.models.config.ModelConfigException;
+import dev.rlhf4j.models.config.TaskHead;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.DjlRewardModel;
 import dev.rlhf4j.reward.eval.LengthBias;
@@ -21,6 +24,7 @@ import dev.rlhf4j.reward.eval.PairAccuracyResult;
 import dev.rlhf4j.reward.train.RewardTrainer;
 import dev.rlhf4j.reward.train.RewardTrainingResult;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,16 +109,51 @@ public final class TrainRewardModelExample {
 
     static Options parse(String[] args) {
       Arguments a = Arguments.parse(args, OPTIONS);
+      Path train = a.existingFile("--train");
+      Path eval = a.existingFile("--eval");
+      Path base = a.existingDirectory("--base");
+      checkBase(base);
       return new Options(
-          a.existingFile("--train"),
-          a.existingFile("--eval"),
-          a.existingDirectory("--base"),
+          train,
+          eval,
+          base,
           Path.of(a.required("--out")),
           a.intAtLeast("--epochs", 1, 1),
           a.doubleAbove("--lr", 1e-5, 0),
           a.intAtLeast("--batch", 32, 1),
           a.intAtLeast("--max-length", 1024, 8),
           a.longValue("--seed", 42));
+    }
+
+    /**
+     * Reads {@code config.json} and the tokenizer only, before any weights are loaded: the base
+     * must be a causal LM rlhf4j implements, and its tokenizer must have a chat template (the
+     * reward model renders each conversation with it).
+     */
+    private static void checkBase(Path base) {
+      Path configJson = base.resolve("config.json");
+      checkArgument(
+          Files.isRegularFile(configJson) && Files.isRegularFile(base.resolve("tokenizer.json")),
+          "--base %s must be a Hugging Face model directory with config.json and tokenizer.json",
+          base);
+      ModelConfig config;
+      try {
+        config = ModelConfig.read(configJson);
+      } catch (ModelConfigException e) {
+        throw new IllegalArgumentException("--base " + base + ": " + e.getMessage(), e);
+      }
+      checkArgument(
+          config.architecture().head() == TaskHead.CAUSAL_LM,
+          "--base %s must hold a causal LM but config.json names %s",
+          base,
+          config.architecture().hfName());
+      try (HfTokenizer tokenizer = HfTokenizer.load(base)) {
+        checkArgument(
+            tokenizer.hasChatTemplate(),
+            "--base %s: the tokenizer has no chat_template (in tokenizer_config.json or"
+                + " chat_template.jinja); conversations are rendered with it",
+            base);
+      }
     }
   }
 

@@ -13,8 +13,10 @@ import dev.rlhf4j.models.config.Architecture;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.reward.onnx.OnnxExport;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -86,7 +88,7 @@ class HfPolicyOnnxRewardExampleTest {
   }
 
   @Test
-  void launch_badPathsNameTheOptionAndReturn2() {
+  void launch_badPathsNameTheOptionAndReturn2() throws IOException {
     String[] base = {"--prompts", prompts.toString(), "--out", tmp.resolve("x").toString()};
     assertThat(errorOf(concat(base, "--policy", policy.toString(), "--reward",
         tmp.resolve("nope.onnx").toString())))
@@ -97,10 +99,24 @@ class HfPolicyOnnxRewardExampleTest {
             + " config.json");
     assertThat(errorOf(concat(base, "--policy", policy.toString(), "--reward", reward.toString(),
         "--reward-tokenizer", tmp.toString())))
-        .contains("it has no tokenizer.json; save it there or give --reward-tokenizer DIR");
+        .contains("--reward-tokenizer " + tmp + " must hold the tokenizer files")
+        .contains("or give --reward-tokenizer DIR");
+    Path classifierDir = reward.getParent();
+    assertThat(errorOf(concat(base, "--policy", classifierDir.toString(), "--reward",
+        reward.toString())))
+        .contains("--policy " + classifierDir + " must hold a causal LM but config.json names"
+            + " LlamaForSequenceClassification");
     assertThat(errorOf(concat(base, "--policy", policy.toString(), "--reward", reward.toString(),
         "--n", "1")))
         .contains("--n must be an integer >= 2 but was '1'");
+    Path falcon = tmp.resolve("falcon");
+    Files.createDirectories(falcon);
+    Files.writeString(falcon.resolve("config.json"),
+        Files.readString(policy.resolve("config.json"))
+            .replace("LlamaForCausalLM", "FalconForCausalLM"));
+    assertThat(errorOf(concat(base, "--policy", falcon.toString(), "--reward", reward.toString())))
+        .contains("--policy " + falcon + ": ")
+        .contains("'FalconForCausalLM' is not supported");
     assertThat(tmp.resolve("x")).doesNotExist();
   }
 

@@ -116,6 +116,9 @@ class TrainRewardModelExampleTest {
     assertThat(errorOf("--train", train.toString(), "--eval", eval.toString(), "--base",
         base.toString(), "--out", "x", "--lr", "fast"))
         .contains("--lr must be a number > 0.0 but was 'fast'");
+    assertThat(errorOf("--train", train.toString(), "--eval", eval.toString(), "--base",
+        tmp.toString(), "--out", "x"))
+        .contains("--base " + tmp + " must be a Hugging Face model directory with config.json");
     assertThat(errorOf("--train", train.toString(), "--epochs"))
         .contains("--epochs needs a value");
     assertThat(errorOf("--learning-rate", "1")).contains("unknown option --learning-rate");
