@@ -1,8 +1,5 @@
 package dev.rlhf4j.benchmarks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
@@ -11,6 +8,7 @@ import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.config.Architecture;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
+import dev.rlhf4j.models.tokenizer.HfTokenizerWriter;
 import dev.rlhf4j.sampling.generate.GenerationResult;
 import dev.rlhf4j.sampling.generate.GenerationStats;
 import dev.rlhf4j.sampling.generate.Generator;
@@ -20,10 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -239,50 +235,25 @@ public final class GenerationBenchmark {
   }
 
   /** A character-level BPE tokenizer padded with unreachable filler tokens to {@link #VOCAB}. */
-  private static void writeTokenizer(Path dir) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    Map<String, Integer> vocab = new LinkedHashMap<>();
-    SPECIAL.forEach(t -> vocab.put(t, vocab.size()));
-    vocab.put("\n", vocab.size());
+  private static void writeTokenizer(Path dir) {
+    List<String> vocabulary = new ArrayList<>(SPECIAL);
+    vocabulary.add("\n");
     for (char c = 32; c < 127; c++) {
-      vocab.put(String.valueOf(c), vocab.size());
+      vocabulary.add(String.valueOf(c));
     }
-    for (int i = 0; vocab.size() < VOCAB; i++) {
-      vocab.put("<f" + i + ">", vocab.size());
+    for (int i = 0; vocabulary.size() < VOCAB; i++) {
+      vocabulary.add("<f" + i + ">");
     }
-    ObjectNode root = json.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    for (int id = 0; id < SPECIAL.size(); id++) {
-      added.addObject().put("id", id).put("content", SPECIAL.get(id)).put("single_word", false)
-          .put("lstrip", false).put("rstrip", false).put("normalized", false)
-          .put("special", true);
-    }
-    root.putNull("normalizer");
-    root.putNull("pre_tokenizer");
-    root.putNull("post_processor");
-    root.putObject("decoder").put("type", "Fuse");
-    ObjectNode model = root.putObject("model");
-    model.put("type", "BPE");
-    model.putNull("dropout");
-    model.put("unk_token", "<unk>");
-    model.putNull("continuing_subword_prefix");
-    model.putNull("end_of_word_suffix");
-    model.put("fuse_unk", false);
-    model.put("byte_fallback", false);
-    ObjectNode vocabNode = model.putObject("vocab");
-    vocab.forEach(vocabNode::put);
-    model.putArray("merges");
-    Files.writeString(dir.resolve("tokenizer.json"), root.toString());
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("bos_token", "<s>");
-    config.put("eos_token", "</s>");
-    config.put("pad_token", "<pad>");
-    config.put("unk_token", "<unk>");
-    config.put("chat_template", CHATML);
-    Files.writeString(dir.resolve("tokenizer_config.json"), json.writeValueAsString(config));
+    HfTokenizerWriter.builder(HfTokenizerWriter.Segmentation.CHARACTERS)
+        .vocabulary(vocabulary)
+        .specialTokens(SPECIAL)
+        .bosToken("<s>")
+        .eosToken("</s>")
+        .padToken("<pad>")
+        .unkToken("<unk>")
+        .chatTemplate(CHATML)
+        .build()
+        .write(dir);
     // deleted in reverse order of registration: the files, then the directory
     dir.toFile().deleteOnExit();
     Arrays.asList(dir.toFile().listFiles()).forEach(f -> f.deleteOnExit());

@@ -38,6 +38,8 @@ import java.util.function.BiFunction;
  */
 public final class CausalLm extends TransformerModel {
   private static final String LM_HEAD = "lm_head.weight";
+  private static final Factory<CausalLm> FACTORY =
+      new Factory<>(CausalLm::checkCausal, CausalLm::specs, CausalLm::new);
 
   private final NDArray head;
 
@@ -88,8 +90,7 @@ public final class CausalLm extends TransformerModel {
    * @throws IllegalArgumentException if {@code config} is not a causal-LM architecture
    */
   public static CausalLm randomInit(ModelConfig config, long seed, ModelOptions options) {
-    checkCausal(config);
-    return new CausalLm(config, options, true, randomSource(config, seed, options), null);
+    return FACTORY.randomInit(config, seed, options);
   }
 
   /**
@@ -114,7 +115,7 @@ public final class CausalLm extends TransformerModel {
    * @throws java.io.UncheckedIOException if {@code config.json} cannot be read
    */
   public static CausalLm load(Path directory, ModelOptions options) {
-    return load(directory, options, true);
+    return FACTORY.load(directory, options, true);
   }
 
   /**
@@ -123,17 +124,12 @@ public final class CausalLm extends TransformerModel {
    * {@link #load(Path, ModelOptions)}.
    */
   public static CausalLm loadFrozen(Path directory, ModelOptions options) {
-    return load(directory, options, false);
+    return FACTORY.load(directory, options, false);
   }
 
   /** {@link #loadFrozen(Path, ModelOptions)} with FLOAT32 on the engine's default device. */
   public static CausalLm loadFrozen(Path directory) {
     return loadFrozen(directory, ModelOptions.defaults());
-  }
-
-  private static CausalLm load(Path directory, ModelOptions options, boolean trainable) {
-    return loadDirectory(
-        directory, options, trainable, CausalLm::checkCausal, CausalLm::specs, CausalLm::new);
   }
 
   /**
@@ -145,9 +141,7 @@ public final class CausalLm extends TransformerModel {
    */
   public static CausalLm fromStateDict(
       ModelConfig config, Map<String, NDArray> tensors, ModelOptions options) {
-    checkCausal(config);
-    return new CausalLm(
-        config, options, true, copySource(tensors, specs(config), options), null);
+    return FACTORY.fromStateDict(config, tensors, options);
   }
 
   private static List<ParameterSpec> specs(ModelConfig config) {

@@ -31,6 +31,9 @@ import java.util.function.BiFunction;
  */
 public final class SequenceClassifier extends TransformerModel {
   private static final String SCORE = "score.weight";
+  private static final Factory<SequenceClassifier> FACTORY =
+      new Factory<>(
+          SequenceClassifier::checkClassifier, SequenceClassifier::specs, SequenceClassifier::new);
 
   private final NDArray score;
 
@@ -84,8 +87,7 @@ public final class SequenceClassifier extends TransformerModel {
    */
   public static SequenceClassifier randomInit(
       ModelConfig config, long seed, ModelOptions options) {
-    checkClassifier(config);
-    return new SequenceClassifier(config, options, true, randomSource(config, seed, options), null);
+    return FACTORY.randomInit(config, seed, options);
   }
 
   /**
@@ -110,7 +112,7 @@ public final class SequenceClassifier extends TransformerModel {
    * @throws java.io.UncheckedIOException if {@code config.json} cannot be read
    */
   public static SequenceClassifier load(Path directory, ModelOptions options) {
-    return load(directory, options, true);
+    return FACTORY.load(directory, options, true);
   }
 
   /**
@@ -119,17 +121,12 @@ public final class SequenceClassifier extends TransformerModel {
    * {@link #load(Path, ModelOptions)}.
    */
   public static SequenceClassifier loadFrozen(Path directory, ModelOptions options) {
-    return load(directory, options, false);
+    return FACTORY.load(directory, options, false);
   }
 
   /** {@link #loadFrozen(Path, ModelOptions)} with FLOAT32 on the engine's default device. */
   public static SequenceClassifier loadFrozen(Path directory) {
     return loadFrozen(directory, ModelOptions.defaults());
-  }
-
-  private static SequenceClassifier load(Path directory, ModelOptions options, boolean trainable) {
-    return loadDirectory(
-        directory, options, trainable, SequenceClassifier::checkClassifier, SequenceClassifier::specs, SequenceClassifier::new);
   }
 
   /**
@@ -140,9 +137,7 @@ public final class SequenceClassifier extends TransformerModel {
    */
   public static SequenceClassifier fromStateDict(
       ModelConfig config, Map<String, NDArray> tensors, ModelOptions options) {
-    checkClassifier(config);
-    return new SequenceClassifier(
-        config, options, true, copySource(tensors, specs(config), options), null);
+    return FACTORY.fromStateDict(config, tensors, options);
   }
 
   /**

@@ -289,26 +289,47 @@ public abstract sealed class TransformerModel implements AutoCloseable
   }
 
   /**
-   * Reads a Hugging Face model directory ({@code config.json}, checked by {@code checkConfig},
-   * and its safetensors weights) and builds the model while the checkpoint is open.
+   * What the public factory methods of a subclass share: check the config, build from random
+   * weights, from a model directory or from a state dict.
+   *
+   * @param checkConfig checks that the config has the subclass's head (and is not null)
+   * @param specs every parameter of a config, backbone and head
+   * @param constructor the subclass's constructor
    */
-  static <M extends TransformerModel> M loadDirectory(
-      Path directory,
-      ModelOptions options,
-      boolean trainable,
+  record Factory<M extends TransformerModel>(
       UnaryOperator<ModelConfig> checkConfig,
       Function<ModelConfig, List<ParameterSpec>> specs,
       Constructor<M> constructor) {
-    checkNotNull(directory, "directory");
-    checkNotNull(options, "options");
-    ModelConfig config = checkConfig.apply(ModelConfig.read(directory.resolve("config.json")));
-    try (Checkpoint checkpoint = Checkpoint.open(directory)) {
+
+    /** A trainable model with Hugging Face-style random weights drawn from {@code seed}. */
+    M randomInit(ModelConfig config, long seed, ModelOptions options) {
+      checkConfig.apply(config);
+      return constructor.create(config, options, true, randomSource(config, seed, options), null);
+    }
+
+    /**
+     * Reads a Hugging Face model directory ({@code config.json}, checked, and its safetensors
+     * weights) and builds the model while the checkpoint is open.
+     */
+    M load(Path directory, ModelOptions options, boolean trainable) {
+      checkNotNull(directory, "directory");
+      checkNotNull(options, "options");
+      ModelConfig config = checkConfig.apply(ModelConfig.read(directory.resolve("config.json")));
+      try (Checkpoint checkpoint = Checkpoint.open(directory)) {
+        return constructor.create(
+            config,
+            options,
+            trainable,
+            checkpointSource(checkpoint, config, specs.apply(config), options),
+            directory);
+      }
+    }
+
+    /** A trainable model holding copies of {@code tensors}, checked against the specs. */
+    M fromStateDict(ModelConfig config, Map<String, NDArray> tensors, ModelOptions options) {
+      checkConfig.apply(config);
       return constructor.create(
-          config,
-          options,
-          trainable,
-          checkpointSource(checkpoint, config, specs.apply(config), options),
-          directory);
+          config, options, true, copySource(tensors, specs.apply(config), options), null);
     }
   }
 

@@ -19,6 +19,7 @@ import dev.rlhf4j.reward.internal.Buckets;
 import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.internal.PadTokens;
 import dev.rlhf4j.reward.internal.PaddedBatch;
+import dev.rlhf4j.reward.internal.ScoringModelBuilder;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,14 +98,16 @@ public final class DjlRewardModel implements RewardModel {
   private volatile Normalization normalization;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private DjlRewardModel(Builder b, SequenceClassifier classifier, HfTokenizer tokenizer) {
+  private DjlRewardModel(
+      Builder b, ScoringModelBuilder.Settings settings, SequenceClassifier classifier,
+      HfTokenizer tokenizer) {
     this.classifier = classifier;
     this.tokenizer = tokenizer;
     this.ownsClassifier = b.ownsClassifier;
     this.ownsTokenizer = b.ownsTokenizer;
-    this.maxBatchSize = b.maxBatchSize;
-    this.maxLength = b.maxLength;
-    this.truncation = b.truncation;
+    this.maxBatchSize = settings.maxBatchSize();
+    this.maxLength = settings.maxLength();
+    this.truncation = settings.truncation();
     this.normalization = b.normalization;
     this.padTokenId = b.padTokenId >= 0 ? b.padTokenId : PadTokens.safePad(tokenizer);
     if (tokenizer.padTokenId().isPresent()
@@ -387,10 +390,13 @@ public final class DjlRewardModel implements RewardModel {
 
   /**
    * Settings of a {@link DjlRewardModel}; the weights' source is given to the factory method.
-   * Each setter checks its own range; {@link #build()} loads or copies the weights. Not
-   * thread-safe.
+   * Defaults: {@value DjlRewardModel#DEFAULT_MAX_BATCH_SIZE} sequences per forward pass, inputs
+   * of at most {@value DjlRewardModel#DEFAULT_MAX_LENGTH} tokens kept at their end, the
+   * normalisation saved in the directory (if any), the safe pad id, and {@link
+   * ModelOptions#defaults()} for {@link DjlRewardModel#fromDirectory}. Each setter checks its own
+   * range; {@link #build()} loads or copies the weights. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends ScoringModelBuilder<Builder> {
     private final Path directory;
     private final CausalLm lm;
     private final HfTokenizer givenTokenizer;
@@ -398,17 +404,14 @@ public final class DjlRewardModel implements RewardModel {
     private final SequenceClassifier givenClassifier;
     private boolean ownsClassifier;
     private boolean ownsTokenizer;
-    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-    private int maxLength = DEFAULT_MAX_LENGTH;
-    private Truncation truncation = Truncation.KEEP_END;
     private Normalization normalization;
     private boolean normalizationSet;
     private long padTokenId = -1;
-    private ModelOptions modelOptions;
 
     private Builder(
         Path directory, CausalLm lm, HfTokenizer tokenizer, long seed,
         SequenceClassifier classifier) {
+      super(DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_LENGTH);
       this.directory = directory;
       this.lm = lm;
       this.givenTokenizer = tokenizer;
@@ -416,38 +419,8 @@ public final class DjlRewardModel implements RewardModel {
       this.givenClassifier = classifier;
     }
 
-    /**
-     * Sequences per forward pass (default {@value DjlRewardModel#DEFAULT_MAX_BATCH_SIZE}).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder optMaxBatchSize(int value) {
-      checkArgument(value > 0, "maxBatchSize must be > 0 but was %s", value);
-      this.maxBatchSize = value;
-      return this;
-    }
-
-    /**
-     * Tokens per input (default {@value DjlRewardModel#DEFAULT_MAX_LENGTH}); longer inputs are
-     * handled by the {@link #optTruncation truncation} rule.
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder optMaxLength(int value) {
-      checkArgument(value > 0, "maxLength must be > 0 but was %s", value);
-      this.maxLength = value;
-      return this;
-    }
-
-    /**
-     * What happens to inputs longer than the maximum length (default {@link
-     * Truncation#KEEP_END}).
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder optTruncation(Truncation value) {
-      checkArgument(value != null, "truncation must not be null");
-      this.truncation = value;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -472,18 +445,6 @@ public final class DjlRewardModel implements RewardModel {
     }
 
     /**
-     * Device and element type for {@link DjlRewardModel#fromDirectory} (default {@link
-     * ModelOptions#defaults()}); the other factories keep their model's options.
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder optModelOptions(ModelOptions value) {
-      checkArgument(value != null, "modelOptions must not be null");
-      this.modelOptions = value;
-      return this;
-    }
-
-    /**
      * Loads or creates the classifier and builds the model.
      *
      * @throws IllegalArgumentException if the classifier does not have exactly one label, the
@@ -503,9 +464,7 @@ public final class DjlRewardModel implements RewardModel {
           checkArgument(
               Files.isDirectory(directory), "%s is not a directory", directory.toAbsolutePath());
           tokenizer = HfTokenizer.load(directory);
-          classifier =
-              SequenceClassifier.load(
-                  directory, modelOptions == null ? ModelOptions.defaults() : modelOptions);
+          classifier = SequenceClassifier.load(directory, modelOptions());
           if (!normalizationSet) {
             normalization = ModelFiles.readNormalization(directory).orElse(null);
           }
@@ -522,12 +481,8 @@ public final class DjlRewardModel implements RewardModel {
             "a reward model needs num_labels = 1 but %s has %s",
             classifier.config().architecture().hfName(),
             classifier.config().numLabels());
-        checkArgument(
-            tokenizer.hasChatTemplate(),
-            "the tokenizer of %s has no chat template; the reward model renders its inputs with"
-                + " it: load the tokenizer with HfTokenizer.builder(dir).fallbackChatFormat(...)",
-            tokenizer.directory());
-        DjlRewardModel model = new DjlRewardModel(this, classifier, tokenizer);
+        requireChatTemplate(tokenizer, "the reward model renders its inputs with it");
+        DjlRewardModel model = new DjlRewardModel(this, settings(), classifier, tokenizer);
         checkArgument(
             model.padTokenId < classifier.config().vocabSize(),
             "padTokenId %s must be below the vocabulary size %s",

@@ -1,22 +1,17 @@
 package dev.rlhf4j.reward;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhf4j.models.config.Architecture;
 import dev.rlhf4j.models.config.ModelConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.rlhf4j.models.tokenizer.HfTokenizerWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Tiny Hugging Face model directories for tests: a character-level BPE tokenizer (the special
- * tokens of ChatML, newline and printable ASCII, optionally the SentencePiece "▁" word marker)
- * with a ChatML chat template, and tiny Llama configurations sized to it. Nothing is downloaded.
+ * Tiny Hugging Face model directories for tests: a character-level BPE tokenizer written by
+ * {@link HfTokenizerWriter} (the special tokens of ChatML, newline, printable ASCII and the
+ * SentencePiece "▁" word marker) with a ChatML chat template, and tiny Llama configurations sized
+ * to it. Nothing is downloaded.
  */
 public final class TinyModels {
   /** Special tokens, ids 0.. in this order. */
@@ -29,7 +24,6 @@ public final class TinyModels {
           + "message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}"
           + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String METASPACE = "\u2581";
 
   private TinyModels() {}
@@ -54,23 +48,20 @@ public final class TinyModels {
     return vocabulary().size();
   }
 
-  private static Map<String, Integer> vocabulary() {
-    Map<String, Integer> vocab = new LinkedHashMap<>();
-    for (String token : SPECIAL) {
-      vocab.put(token, vocab.size());
-    }
-    vocab.put("\n", vocab.size());
+  private static List<String> vocabulary() {
+    List<String> vocabulary = new ArrayList<>(SPECIAL);
+    vocabulary.add("\n");
     for (char c = 32; c < 127; c++) {
-      vocab.put(String.valueOf(c), vocab.size());
+      vocabulary.add(String.valueOf(c));
     }
-    vocab.put(METASPACE, vocab.size());
-    return vocab;
+    vocabulary.add(METASPACE);
+    return vocabulary;
   }
 
   /** The id of a single-character token or a special token. */
   public static long idOf(String token) {
-    Integer id = vocabulary().get(token);
-    if (id == null) {
+    int id = vocabulary().indexOf(token);
+    if (id < 0) {
       throw new IllegalArgumentException("no token " + token);
     }
     return id;
@@ -78,75 +69,23 @@ public final class TinyModels {
 
   /** Writes tokenizer.json and tokenizer_config.json of {@code variant} into {@code dir}. */
   public static Path writeTokenizer(Path dir, Variant variant) {
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(variant));
-      Map<String, Object> config = new LinkedHashMap<>();
-      config.put("bos_token", "<s>");
-      config.put("eos_token", "<|im_end|>");
-      config.put("unk_token", "<unk>");
-      if (variant == Variant.PAD_IS_EOS) {
-        config.put("pad_token", "<|im_end|>");
-      } else if (variant != Variant.NO_PAD) {
-        config.put("pad_token", "<pad>");
-      }
-      config.put("clean_up_tokenization_spaces", false);
-      config.put("chat_template", CHATML);
-      Files.writeString(
-          dir.resolve("tokenizer_config.json"),
-          JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config));
-      return dir;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    HfTokenizerWriter.Builder writer =
+        HfTokenizerWriter.builder(
+                variant == Variant.METASPACE
+                    ? HfTokenizerWriter.Segmentation.METASPACE_CHARACTERS
+                    : HfTokenizerWriter.Segmentation.CHARACTERS)
+            .vocabulary(vocabulary())
+            .specialTokens(SPECIAL)
+            .bosToken("<s>")
+            .eosToken("<|im_end|>")
+            .unkToken("<unk>")
+            .chatTemplate(CHATML);
+    if (variant == Variant.PAD_IS_EOS) {
+      writer.padToken("<|im_end|>");
+    } else if (variant != Variant.NO_PAD) {
+      writer.padToken("<pad>");
     }
-  }
-
-  private static String tokenizerJson(Variant variant) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    for (int id = 0; id < SPECIAL.size(); id++) {
-      added
-          .addObject()
-          .put("id", id)
-          .put("content", SPECIAL.get(id))
-          .put("single_word", false)
-          .put("lstrip", false)
-          .put("rstrip", false)
-          .put("normalized", false)
-          .put("special", true);
-    }
-    root.putNull("normalizer");
-    if (variant == Variant.METASPACE) {
-      root.putObject("pre_tokenizer")
-          .put("type", "Metaspace")
-          .put("replacement", METASPACE)
-          .put("prepend_scheme", "always")
-          .put("split", true);
-      root.putObject("decoder")
-          .put("type", "Metaspace")
-          .put("replacement", METASPACE)
-          .put("prepend_scheme", "always")
-          .put("split", true);
-    } else {
-      root.putNull("pre_tokenizer");
-      root.putObject("decoder").put("type", "Fuse");
-    }
-    root.putNull("post_processor");
-    ObjectNode model = root.putObject("model");
-    model.put("type", "BPE");
-    model.putNull("dropout");
-    model.put("unk_token", "<unk>");
-    model.putNull("continuing_subword_prefix");
-    model.putNull("end_of_word_suffix");
-    model.put("fuse_unk", false);
-    model.put("byte_fallback", false);
-    ObjectNode vocabNode = model.putObject("vocab");
-    vocabulary().forEach(vocabNode::put);
-    model.putArray("merges");
-    return root.toString();
+    return writer.build().write(dir);
   }
 
   /** A tiny Llama causal LM configuration over the tiny tokenizer. */

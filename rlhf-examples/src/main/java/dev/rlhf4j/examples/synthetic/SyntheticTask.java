@@ -11,10 +11,9 @@ import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.examples.synthetic.internal.Lexicon;
-import dev.rlhf4j.examples.synthetic.internal.TokenizerWriter;
 import dev.rlhf4j.models.config.Architecture;
 import dev.rlhf4j.models.config.ModelConfig;
-import java.io.IOException;
+import dev.rlhf4j.models.tokenizer.HfTokenizerWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -76,6 +75,26 @@ public final class SyntheticTask {
   private static final long DEMONSTRATIONS = 0x5EED_0003L;
   private static final long PREFERENCES = 0x5EED_0004L;
   private static final int MAX_REDRAWS = 10_000;
+
+  /** The longest sequence, in tokens, the tokenizer configuration and the model declare. */
+  private static final int MODEL_MAX_LENGTH = 64;
+
+  /** Every turn is {@code <|role|> content <|end|>}, turns separated by one space. */
+  private static final String CHAT_TEMPLATE =
+      "{% for message in messages %}{% if not loop.first %}{{ ' ' }}{% endif %}"
+          + "<|{{ message['role'] }}|> {{ message['content'] }} <|end|>{% endfor %}"
+          + "{% if add_generation_prompt %} <|assistant|>{% endif %}";
+
+  private static final HfTokenizerWriter TOKENIZER =
+      HfTokenizerWriter.builder(HfTokenizerWriter.Segmentation.WORDS)
+          .vocabulary(Lexicon.VOCABULARY)
+          .specialTokens(Lexicon.SPECIAL_TOKENS)
+          .eosToken(Lexicon.END)
+          .padToken(Lexicon.PAD)
+          .unkToken(Lexicon.UNK)
+          .modelMaxLength(MODEL_MAX_LENGTH)
+          .chatTemplate(CHAT_TEMPLATE)
+          .build();
 
   private final long seed;
   private final double heldOutFraction;
@@ -177,12 +196,7 @@ public final class SyntheticTask {
    */
   public Path writeTokenizer(Path dir) {
     checkArgument(dir != null, "dir must not be null");
-    try {
-      TokenizerWriter.write(dir, Lexicon.VOCABULARY);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the synthetic task's tokenizer to " + dir, e);
-    }
-    return dir;
+    return TOKENIZER.write(dir);
   }
 
   /**
@@ -195,7 +209,7 @@ public final class SyntheticTask {
    * <|end|>}, the EOS.
    */
   public String chatTemplate() {
-    return TokenizerWriter.CHAT_TEMPLATE;
+    return CHAT_TEMPLATE;
   }
 
   /**
@@ -229,7 +243,7 @@ public final class SyntheticTask {
         .numHeads(hiddenSize / 16)
         .numKvHeads(hiddenSize / 16)
         .intermediateSize(2 * hiddenSize)
-        .maxPositionEmbeddings(TokenizerWriter.MODEL_MAX_LENGTH)
+        .maxPositionEmbeddings(MODEL_MAX_LENGTH)
         .tieWordEmbeddings(true)
         .padTokenId(OptionalInt.of(Lexicon.VOCABULARY.indexOf(Lexicon.PAD)))
         .eosTokenIds(List.of(Lexicon.VOCABULARY.indexOf(Lexicon.END)))

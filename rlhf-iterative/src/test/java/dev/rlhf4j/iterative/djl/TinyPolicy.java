@@ -1,17 +1,12 @@
 package dev.rlhf4j.iterative.djl;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.config.Architecture;
 import dev.rlhf4j.models.config.ModelConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.rlhf4j.models.tokenizer.HfTokenizerWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +28,6 @@ final class TinyPolicy {
           + "<|{{ message['role'] }}|> {{ message['content'] }} <|end|>{% endfor %}"
           + "{% if add_generation_prompt %} <|assistant|>{% endif %}";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private TinyPolicy() {}
 
   static List<String> vocabulary() {
@@ -45,18 +38,15 @@ final class TinyPolicy {
 
   /** Writes the tokenizer and a random policy with {@code seed} into {@code dir}. */
   static Path write(Path dir, long seed) {
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson());
-      ObjectNode config = JSON.createObjectNode();
-      config.put("eos_token", "<|end|>");
-      config.put("pad_token", "<|pad|>");
-      config.put("unk_token", "<|unk|>");
-      config.put("chat_template", TEMPLATE);
-      Files.writeString(dir.resolve("tokenizer_config.json"), config.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    HfTokenizerWriter.builder(HfTokenizerWriter.Segmentation.WORDS)
+        .vocabulary(vocabulary())
+        .specialTokens(SPECIAL)
+        .eosToken("<|end|>")
+        .padToken("<|pad|>")
+        .unkToken("<|unk|>")
+        .chatTemplate(TEMPLATE)
+        .build()
+        .write(dir);
     ModelConfig config =
         ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
             .vocabSize(vocabulary().size())
@@ -76,32 +66,6 @@ final class TinyPolicy {
       model.save(dir);
     }
     return dir;
-  }
-
-  private static String tokenizerJson() {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    for (int id = 0; id < SPECIAL.size(); id++) {
-      added.addObject().put("id", id).put("content", SPECIAL.get(id)).put("single_word", false)
-          .put("lstrip", false).put("rstrip", false).put("normalized", false)
-          .put("special", true);
-    }
-    root.putNull("normalizer");
-    root.putObject("pre_tokenizer").put("type", "WhitespaceSplit");
-    root.putNull("post_processor");
-    root.putNull("decoder");
-    ObjectNode model = root.putObject("model");
-    model.put("type", "WordLevel");
-    ObjectNode vocab = model.putObject("vocab");
-    List<String> all = vocabulary();
-    for (int id = 0; id < all.size(); id++) {
-      vocab.put(all.get(id), id);
-    }
-    model.put("unk_token", "<|unk|>");
-    return root.toString();
   }
 
   /** Reward: +1 per "yes", −0.1 per word; deterministic and stateless. */

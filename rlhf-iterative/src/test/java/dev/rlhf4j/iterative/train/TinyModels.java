@@ -3,9 +3,6 @@ package dev.rlhf4j.iterative.train;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.models.CausalLm;
@@ -13,9 +10,7 @@ import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.config.Architecture;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.rlhf4j.models.tokenizer.HfTokenizerWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,8 +31,6 @@ final class TinyModels {
           + "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
           + "{% endfor %}"
           + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private TinyModels() {}
 
@@ -60,47 +53,18 @@ final class TinyModels {
 
   /** Writes tokenizer.json and tokenizer_config.json into {@code dir} and loads the tokenizer. */
   static HfTokenizer tokenizer(Path dir) {
-    try {
-      Files.createDirectories(dir);
-      Map<String, Integer> vocab = new LinkedHashMap<>();
-      SPECIAL.forEach(t -> vocab.put(t, vocab.size()));
-      characters().forEach(t -> vocab.put(t, vocab.size()));
-      ObjectNode root = JSON.createObjectNode();
-      root.put("version", "1.0");
-      root.putNull("truncation");
-      root.putNull("padding");
-      ArrayNode added = root.putArray("added_tokens");
-      for (int id = 0; id < SPECIAL.size(); id++) {
-        added.addObject().put("id", id).put("content", SPECIAL.get(id))
-            .put("single_word", false).put("lstrip", false).put("rstrip", false)
-            .put("normalized", false).put("special", true);
-      }
-      root.putNull("normalizer");
-      root.putNull("pre_tokenizer");
-      root.putNull("post_processor");
-      root.putObject("decoder").put("type", "Fuse");
-      ObjectNode model = root.putObject("model");
-      model.put("type", "BPE");
-      model.putNull("dropout");
-      model.put("unk_token", "<unk>");
-      model.putNull("continuing_subword_prefix");
-      model.putNull("end_of_word_suffix");
-      model.put("fuse_unk", false);
-      model.put("byte_fallback", false);
-      ObjectNode vocabNode = model.putObject("vocab");
-      vocab.forEach(vocabNode::put);
-      model.putArray("merges");
-      Files.writeString(dir.resolve("tokenizer.json"), root.toString());
-      Map<String, Object> config = new LinkedHashMap<>();
-      config.put("eos_token", "</s>");
-      config.put("pad_token", "<pad>");
-      config.put("unk_token", "<unk>");
-      config.put("chat_template", CHATML);
-      Files.writeString(dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(config));
-      return HfTokenizer.load(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    List<String> vocabulary = new ArrayList<>(SPECIAL);
+    vocabulary.addAll(characters());
+    HfTokenizerWriter writer =
+        HfTokenizerWriter.builder(HfTokenizerWriter.Segmentation.CHARACTERS)
+            .vocabulary(vocabulary)
+            .specialTokens(SPECIAL)
+            .eosToken("</s>")
+            .padToken("<pad>")
+            .unkToken("<unk>")
+            .chatTemplate(CHATML)
+            .build();
+    return HfTokenizer.load(writer.write(dir));
   }
 
   /** A two-layer Llama (grouped-query attention) over the tokenizer's vocabulary. */

@@ -18,6 +18,7 @@ import dev.rlhf4j.reward.internal.AnswerTokens;
 import dev.rlhf4j.reward.internal.Buckets;
 import dev.rlhf4j.reward.internal.PadTokens;
 import dev.rlhf4j.reward.internal.PaddedBatch;
+import dev.rlhf4j.reward.internal.ScoringModelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,16 +72,18 @@ public final class LmPreferenceModel implements PreferenceModel {
   private final Truncation truncation;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private LmPreferenceModel(Builder b, CausalLm lm, HfTokenizer tokenizer, long[] answers) {
+  private LmPreferenceModel(
+      Builder b, ScoringModelBuilder.Settings settings, CausalLm lm, HfTokenizer tokenizer,
+      long[] answers) {
     this.lm = lm;
     this.tokenizer = tokenizer;
     this.owns = b.directory != null;
     this.tokenA = answers[0];
     this.tokenB = answers[1];
     this.padTokenId = PadTokens.safePad(tokenizer);
-    this.maxBatchSize = b.maxBatchSize;
-    this.maxLength = b.maxLength;
-    this.truncation = b.truncation;
+    this.maxBatchSize = settings.maxBatchSize();
+    this.maxLength = settings.maxLength();
+    this.truncation = settings.truncation();
   }
 
   /**
@@ -292,67 +295,26 @@ public final class LmPreferenceModel implements PreferenceModel {
   }
 
   /**
-   * Settings of an {@link LmPreferenceModel}; each setter checks its own range. Not
-   * thread-safe.
+   * Settings of an {@link LmPreferenceModel}. Defaults: {@value
+   * LmPreferenceModel#DEFAULT_MAX_BATCH_SIZE} rows per forward pass (each comparison is two
+   * rows), inputs of at most {@value LmPreferenceModel#DEFAULT_MAX_LENGTH} tokens kept at their
+   * end, and {@link ModelOptions#defaults()} for {@link LmPreferenceModel#fromDirectory}. Each
+   * setter checks its own range. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends ScoringModelBuilder<Builder> {
     private final Path directory;
     private final CausalLm givenLm;
     private final HfTokenizer givenTokenizer;
-    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-    private int maxLength = DEFAULT_MAX_LENGTH;
-    private Truncation truncation = Truncation.KEEP_END;
-    private ModelOptions modelOptions;
 
     private Builder(Path directory, CausalLm lm, HfTokenizer tokenizer) {
+      super(DEFAULT_MAX_BATCH_SIZE, DEFAULT_MAX_LENGTH);
       this.directory = directory;
       this.givenLm = lm;
       this.givenTokenizer = tokenizer;
     }
 
-    /**
-     * Rows per forward pass (default {@value LmPreferenceModel#DEFAULT_MAX_BATCH_SIZE}); each
-     * comparison is two rows.
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder optMaxBatchSize(int value) {
-      checkArgument(value > 0, "maxBatchSize must be > 0 but was %s", value);
-      this.maxBatchSize = value;
-      return this;
-    }
-
-    /**
-     * Tokens per input (default {@value LmPreferenceModel#DEFAULT_MAX_LENGTH}).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder optMaxLength(int value) {
-      checkArgument(value > 0, "maxLength must be > 0 but was %s", value);
-      this.maxLength = value;
-      return this;
-    }
-
-    /**
-     * What happens to longer inputs (default {@link Truncation#KEEP_END}).
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder optTruncation(Truncation value) {
-      checkArgument(value != null, "truncation must not be null");
-      this.truncation = value;
-      return this;
-    }
-
-    /**
-     * Device and element type for {@link LmPreferenceModel#fromDirectory} (default {@link
-     * ModelOptions#defaults()}).
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder optModelOptions(ModelOptions value) {
-      checkArgument(value != null, "modelOptions must not be null");
-      this.modelOptions = value;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -372,16 +334,9 @@ public final class LmPreferenceModel implements PreferenceModel {
           checkArgument(
               Files.isDirectory(directory), "%s is not a directory", directory.toAbsolutePath());
           tokenizer = HfTokenizer.load(directory);
-          lm =
-              CausalLm.load(
-                  directory, modelOptions == null ? ModelOptions.defaults() : modelOptions);
+          lm = CausalLm.load(directory, modelOptions());
         }
-        checkArgument(
-            tokenizer.hasChatTemplate(),
-            "the tokenizer of %s has no chat template; the preference model renders its prompt"
-                + " with it: load the tokenizer with"
-                + " HfTokenizer.builder(dir).fallbackChatFormat(...)",
-            tokenizer.directory());
+        requireChatTemplate(tokenizer, "the preference model renders its prompt with it");
         long[] answers =
             AnswerTokens.resolve(
                 tokenizer, List.of(PreferenceFormat.ANSWER_A, PreferenceFormat.ANSWER_B));
@@ -390,7 +345,7 @@ public final class LmPreferenceModel implements PreferenceModel {
             "the answer tokens %s are outside the LM's vocabulary of %s",
             Arrays.toString(answers),
             lm.config().vocabSize());
-        return new LmPreferenceModel(this, lm, tokenizer, answers);
+        return new LmPreferenceModel(this, settings(), lm, tokenizer, answers);
       } catch (RuntimeException e) {
         if (directory != null) {
           if (lm != null) {

@@ -5,7 +5,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhf4j.api.PreferencePair;
-import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.api.feedback.Comparison;
 import dev.rlhf4j.losses.PairwisePreferenceLoss;
@@ -16,6 +15,8 @@ import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.reward.eval.PairAccuracy;
 import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.internal.PaddedBatch;
+import dev.rlhf4j.reward.internal.PairTrainerBuilder;
+import dev.rlhf4j.reward.internal.PairTrainingSettings;
 import dev.rlhf4j.reward.internal.TrainingLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,10 +48,16 @@ import org.slf4j.LoggerFactory;
 public final class PreferenceTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(PreferenceTrainer.class);
 
-  private final Builder s;
+  private final CausalLm lm;
+  private final HfTokenizer tokenizer;
+  private final PairTrainingSettings s;
+  private final PairwisePreferenceLoss.Normalization normalization;
 
-  private PreferenceTrainer(Builder builder) {
-    this.s = builder;
+  private PreferenceTrainer(Builder builder, PairTrainingSettings settings) {
+    this.lm = builder.lm;
+    this.tokenizer = builder.tokenizer;
+    this.s = settings;
+    this.normalization = builder.normalization;
   }
 
   /**
@@ -77,15 +84,15 @@ public final class PreferenceTrainer {
    */
   public PreferenceTrainingResult train() {
     try (LmPreferenceModel view =
-        LmPreferenceModel.of(s.lm, s.tokenizer)
-            .optMaxLength(s.maxLength)
-            .optTruncation(s.truncation)
-            .optMaxBatchSize(2 * s.microBatchSize)
+        LmPreferenceModel.of(lm, tokenizer)
+            .optMaxLength(s.maxLength())
+            .optTruncation(s.truncation())
+            .optMaxBatchSize(2 * s.microBatchSize())
             .build()) {
-      List<long[]> prompts = new ArrayList<>(s.trainPairs.size());
-      boolean[] firstPreferred = preferredShownFirst(s.trainPairs.size(), s.seed);
-      for (int i = 0; i < s.trainPairs.size(); i++) {
-        PreferencePair p = s.trainPairs.get(i);
+      List<long[]> prompts = new ArrayList<>(s.trainPairs().size());
+      boolean[] firstPreferred = preferredShownFirst(s.trainPairs().size(), s.seed());
+      for (int i = 0; i < s.trainPairs().size(); i++) {
+        PreferencePair p = s.trainPairs().get(i);
         Comparison shown =
             firstPreferred[i]
                 ? new Comparison(p.prompt(), p.chosen(), p.rejected())
@@ -93,15 +100,12 @@ public final class PreferenceTrainer {
         prompts.add(view.tokenize(shown));
       }
       PairwisePreferenceLoss loss =
-          new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), s.normalization);
-      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize).build();
-      TrainingLoop.Settings loop =
-          new TrainingLoop.Settings(
-              Stage.REWARD_TRAINING, s.epochs, s.learningRate, s.warmupRatio, s.microBatchSize,
-              s.globalBatchSize, s.maxGradNorm, s.weightDecay, s.seed + 1, s.listener);
+          new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), normalization);
+      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
+      TrainingLoop.Settings loop = s.loop(Stage.REWARD_TRAINING, s.seed() + 1);
       TrainingLoop.Outcome outcome =
           TrainingLoop.run(
-              s.lm.parameters(),
+              lm.parameters(),
               prompts.size(),
               loop,
               (examples, scope) -> {
@@ -113,7 +117,7 @@ public final class PreferenceTrainer {
                 }
                 PaddedBatch batch =
                     PaddedBatch.of(rows, view.padTokenId(), PaddedBatch.Side.LEFT, scope);
-                CausalLmOutput out = s.lm.forward(batch.ids(), batch.attentionMask());
+                CausalLmOutput out = lm.forward(batch.ids(), batch.attentionMask());
                 long last = batch.ids().getShape().get(1) - 1;
                 long[] positions = new long[examples.length];
                 Arrays.fill(positions, last);
@@ -124,16 +128,16 @@ public final class PreferenceTrainer {
                     scope.create(labels, new Shape(examples.length)));
               },
               epoch ->
-                  s.evalPairs.isEmpty() || (epoch == 0 && !s.evaluateBefore)
-                      ? OptionalDouble.empty()
-                      : OptionalDouble.of(
-                          accuracy.evaluatePairwise(view, s.evalPairs).accuracy()),
+                  s.evaluatesAfter(epoch)
+                      ? OptionalDouble.of(
+                          accuracy.evaluatePairwise(view, s.evalPairs()).accuracy())
+                      : OptionalDouble.empty(),
               PairwisePreferenceLoss.ACCURACY);
-      Optional<Path> saved = Optional.ofNullable(s.outputDirectory);
+      Optional<Path> saved = s.outputDirectory();
       saved.ifPresent(
           dir -> {
-            s.lm.save(dir);
-            ModelFiles.copyTokenizerFiles(s.tokenizer.directory(), dir);
+            lm.save(dir);
+            ModelFiles.copyTokenizerFiles(tokenizer.directory(), dir);
           });
       LOG.info(
           "preference model trained: {} steps, final train loss {}, held-out accuracy {}{}",
@@ -166,138 +170,28 @@ public final class PreferenceTrainer {
 
   /**
    * Settings of a {@link PreferenceTrainer}. The training pairs are required; everything else
-   * has a default. Each setter checks its own range, {@link #build()} the combinations. Not
-   * thread-safe.
+   * has a default: 1 epoch, learning rate 1e-5, warm-up ratio 0.03, micro-batches of 4 pairs,
+   * global batches of 32 pairs, prompts of at most {@value LmPreferenceModel#DEFAULT_MAX_LENGTH}
+   * tokens kept at their end, the loss over the full vocabulary, clipping at global norm 1, no
+   * weight decay, seed 0 (the response orders and the pair order). The listener receives {@code
+   * loss}, {@code accuracy} and {@code probability_preferred} per step besides the shared
+   * metrics; the output directory receives the trained LM and its tokenizer files. Each setter
+   * checks its own range, {@link #build()} the combinations. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends PairTrainerBuilder<Builder> {
     private final CausalLm lm;
     private final HfTokenizer tokenizer;
-    private List<PreferencePair> trainPairs;
-    private List<PreferencePair> evalPairs = List.of();
-    private boolean evaluateBefore;
-    private int epochs = 1;
-    private double learningRate = 1e-5;
-    private double warmupRatio = 0.03;
-    private int microBatchSize = 4;
-    private int globalBatchSize = 32;
-    private int maxLength = LmPreferenceModel.DEFAULT_MAX_LENGTH;
-    private Truncation truncation = Truncation.KEEP_END;
     private PairwisePreferenceLoss.Normalization normalization =
         PairwisePreferenceLoss.Normalization.FULL_VOCABULARY;
-    private double maxGradNorm = 1.0;
-    private double weightDecay;
-    private long seed;
-    private ProgressListener listener = ProgressListener.none();
-    private Path outputDirectory;
 
     private Builder(CausalLm lm, HfTokenizer tokenizer) {
+      super(4, LmPreferenceModel.DEFAULT_MAX_LENGTH);
       this.lm = lm;
       this.tokenizer = tokenizer;
     }
 
-    /**
-     * The training pairs (required; copied).
-     *
-     * @throws IllegalArgumentException if null, empty or holding a null
-     */
-    public Builder trainPairs(Iterable<PreferencePair> pairs) {
-      this.trainPairs = copy("trainPairs", pairs);
-      checkArgument(!trainPairs.isEmpty(), "trainPairs must not be empty");
-      return this;
-    }
-
-    /**
-     * Held-out pairs whose accuracy is measured after each epoch (default none; copied).
-     *
-     * @throws IllegalArgumentException if null or holding a null
-     */
-    public Builder evalPairs(Iterable<PreferencePair> pairs) {
-      this.evalPairs = copy("evalPairs", pairs);
-      return this;
-    }
-
-    /** Whether to measure the held-out accuracy before the first step too (default false). */
-    public Builder evaluateBeforeTraining(boolean value) {
-      this.evaluateBefore = value;
-      return this;
-    }
-
-    /**
-     * Passes over the training pairs (default 1, as in the paper).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder epochs(int value) {
-      checkArgument(value > 0, "epochs must be > 0 but was %s", value);
-      this.epochs = value;
-      return this;
-    }
-
-    /**
-     * The peak learning rate (default 1e-5).
-     *
-     * @throws IllegalArgumentException if not finite and &gt; 0
-     */
-    public Builder learningRate(double value) {
-      checkArgument(
-          value > 0 && Double.isFinite(value), "learningRate must be finite and > 0 but was %s",
-          value);
-      this.learningRate = value;
-      return this;
-    }
-
-    /**
-     * The fraction of steps spent warming up (default 0.03, as in the paper).
-     *
-     * @throws IllegalArgumentException if outside [0, 1]
-     */
-    public Builder warmupRatio(double value) {
-      checkArgument(value >= 0 && value <= 1, "warmupRatio must be in [0, 1] but was %s", value);
-      this.warmupRatio = value;
-      return this;
-    }
-
-    /**
-     * Pairs per forward pass (default 4).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder microBatchSize(int value) {
-      checkArgument(value > 0, "microBatchSize must be > 0 but was %s", value);
-      this.microBatchSize = value;
-      return this;
-    }
-
-    /**
-     * Pairs per optimizer step (default 32), a multiple of the micro-batch size.
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder globalBatchSize(int value) {
-      checkArgument(value > 0, "globalBatchSize must be > 0 but was %s", value);
-      this.globalBatchSize = value;
-      return this;
-    }
-
-    /**
-     * Tokens per rendered prompt (default {@value LmPreferenceModel#DEFAULT_MAX_LENGTH}).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder maxLength(int value) {
-      checkArgument(value > 0, "maxLength must be > 0 but was %s", value);
-      this.maxLength = value;
-      return this;
-    }
-
-    /**
-     * What happens to longer prompts (default {@link Truncation#KEEP_END}).
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder truncation(Truncation value) {
-      checkArgument(value != null, "truncation must not be null");
-      this.truncation = value;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -315,101 +209,13 @@ public final class PreferenceTrainer {
     }
 
     /**
-     * The gradient clipping threshold on the global norm (default 1.0; {@code +∞} disables).
-     *
-     * @throws IllegalArgumentException if not &gt; 0
-     */
-    public Builder maxGradNorm(double value) {
-      checkArgument(value > 0, "maxGradNorm must be > 0 (+Infinity = off) but was %s", value);
-      this.maxGradNorm = value;
-      return this;
-    }
-
-    /**
-     * AdamW's decoupled weight decay (default 0).
-     *
-     * @throws IllegalArgumentException if negative or not finite
-     */
-    public Builder weightDecay(double value) {
-      checkArgument(
-          value >= 0 && Double.isFinite(value), "weightDecay must be finite and >= 0 but was %s",
-          value);
-      this.weightDecay = value;
-      return this;
-    }
-
-    /** The seed of the response orders and of the pair order (default 0). */
-    public Builder seed(long value) {
-      this.seed = value;
-      return this;
-    }
-
-    /**
-     * Receives {@link Stage#REWARD_TRAINING} events: stage started, one {@code StepMetrics} per
-     * step ({@code loss}, {@code accuracy}, {@code probability_preferred}, {@code grad_norm},
-     * {@code learning_rate}, {@code epoch}), stage finished. A throwing listener is logged and
-     * ignored.
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder listener(ProgressListener value) {
-      checkArgument(value != null, "listener must not be null");
-      this.listener = value;
-      return this;
-    }
-
-    /**
-     * Where to save the trained LM and its tokenizer files (default: not saved).
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder outputDirectory(Path value) {
-      checkArgument(value != null, "outputDirectory must not be null");
-      this.outputDirectory = value;
-      return this;
-    }
-
-    /**
      * The trainer.
      *
      * @throws IllegalArgumentException if no training pairs were given or the global batch size
      *     is not a multiple of the micro-batch size
      */
     public PreferenceTrainer build() {
-      checkArgument(trainPairs != null, "trainPairs must be set");
-      checkArgument(
-          globalBatchSize % microBatchSize == 0,
-          "globalBatchSize %s must be a multiple of microBatchSize %s",
-          globalBatchSize,
-          microBatchSize);
-      Builder copy = new Builder(lm, tokenizer);
-      copy.trainPairs = trainPairs;
-      copy.evalPairs = evalPairs;
-      copy.evaluateBefore = evaluateBefore;
-      copy.epochs = epochs;
-      copy.learningRate = learningRate;
-      copy.warmupRatio = warmupRatio;
-      copy.microBatchSize = microBatchSize;
-      copy.globalBatchSize = globalBatchSize;
-      copy.maxLength = maxLength;
-      copy.truncation = truncation;
-      copy.normalization = normalization;
-      copy.maxGradNorm = maxGradNorm;
-      copy.weightDecay = weightDecay;
-      copy.seed = seed;
-      copy.listener = listener;
-      copy.outputDirectory = outputDirectory;
-      return new PreferenceTrainer(copy);
-    }
-
-    private static List<PreferencePair> copy(String name, Iterable<PreferencePair> pairs) {
-      checkArgument(pairs != null, "%s must not be null", name);
-      List<PreferencePair> out = new ArrayList<>();
-      for (PreferencePair p : pairs) {
-        checkArgument(p != null, "%s[%s] must not be null", name, out.size());
-        out.add(p);
-      }
-      return List.copyOf(out);
+      return new PreferenceTrainer(this, settings());
     }
   }
 }

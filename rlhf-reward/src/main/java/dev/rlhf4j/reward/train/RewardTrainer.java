@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import dev.rlhf4j.api.PreferencePair;
-import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.api.feedback.ScoreRequest;
 import dev.rlhf4j.losses.BradleyTerryLoss;
@@ -15,6 +14,8 @@ import dev.rlhf4j.reward.DjlRewardModel;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.reward.eval.PairAccuracy;
 import dev.rlhf4j.reward.internal.PaddedBatch;
+import dev.rlhf4j.reward.internal.PairTrainerBuilder;
+import dev.rlhf4j.reward.internal.PairTrainingSettings;
 import dev.rlhf4j.reward.internal.TrainingLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,10 +57,16 @@ import org.slf4j.LoggerFactory;
 public final class RewardTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(RewardTrainer.class);
 
-  private final Builder settings;
+  private final SequenceClassifier model;
+  private final HfTokenizer tokenizer;
+  private final PairTrainingSettings s;
+  private final double centeringCoefficient;
 
-  private RewardTrainer(Builder builder) {
-    this.settings = builder;
+  private RewardTrainer(Builder builder, PairTrainingSettings settings) {
+    this.model = builder.model;
+    this.tokenizer = builder.tokenizer;
+    this.s = settings;
+    this.centeringCoefficient = builder.centeringCoefficient;
   }
 
   /**
@@ -85,26 +92,22 @@ public final class RewardTrainer {
    *     collector is open
    */
   public RewardTrainingResult train() {
-    Builder s = settings;
     try (DjlRewardModel view =
-        DjlRewardModel.of(s.model, s.tokenizer)
-            .optMaxLength(s.maxLength)
-            .optTruncation(s.truncation)
-            .optMaxBatchSize(2 * s.microBatchSize)
+        DjlRewardModel.of(model, tokenizer)
+            .optMaxLength(s.maxLength())
+            .optTruncation(s.truncation())
+            .optMaxBatchSize(2 * s.microBatchSize())
             .build()) {
-      List<long[]> chosen = new ArrayList<>(s.trainPairs.size());
-      List<long[]> rejected = new ArrayList<>(s.trainPairs.size());
-      for (PreferencePair p : s.trainPairs) {
+      List<long[]> chosen = new ArrayList<>(s.trainPairs().size());
+      List<long[]> rejected = new ArrayList<>(s.trainPairs().size());
+      for (PreferencePair p : s.trainPairs()) {
         chosen.add(view.tokenize(new ScoreRequest(p.prompt(), p.chosen())));
         rejected.add(view.tokenize(new ScoreRequest(p.prompt(), p.rejected())));
       }
-      BradleyTerryLoss loss = new BradleyTerryLoss(s.centeringCoefficient);
-      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize).build();
-      Map<String, NDArray> parameters = s.model.parameters();
-      TrainingLoop.Settings loop =
-          new TrainingLoop.Settings(
-              Stage.REWARD_TRAINING, s.epochs, s.learningRate, s.warmupRatio, s.microBatchSize,
-              s.globalBatchSize, s.maxGradNorm, s.weightDecay, s.seed, s.listener);
+      BradleyTerryLoss loss = new BradleyTerryLoss(centeringCoefficient);
+      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
+      Map<String, NDArray> parameters = model.parameters();
+      TrainingLoop.Settings loop = s.loop(Stage.REWARD_TRAINING, s.seed());
       TrainingLoop.Outcome outcome =
           TrainingLoop.run(
               parameters,
@@ -120,18 +123,18 @@ public final class RewardTrainer {
                 }
                 PaddedBatch batch =
                     PaddedBatch.of(rows, view.padTokenId(), PaddedBatch.Side.RIGHT, scope);
-                ClassifierOutput out = s.model.forward(batch.ids(), batch.attentionMask());
+                ClassifierOutput out = model.forward(batch.ids(), batch.attentionMask());
                 int n = examples.length;
                 NDArray scores = out.scores();
                 return loss.compute(
                     scores.get("0:" + n + ", 0"), scores.get(n + ":" + (2 * n) + ", 0"));
               },
               epoch ->
-                  s.evalPairs.isEmpty() || (epoch == 0 && !s.evaluateBefore)
-                      ? OptionalDouble.empty()
-                      : OptionalDouble.of(accuracy.evaluate(view, s.evalPairs).accuracy()),
+                  s.evaluatesAfter(epoch)
+                      ? OptionalDouble.of(accuracy.evaluate(view, s.evalPairs()).accuracy())
+                      : OptionalDouble.empty(),
               BradleyTerryLoss.ACCURACY);
-      Optional<Path> saved = Optional.ofNullable(s.outputDirectory);
+      Optional<Path> saved = s.outputDirectory();
       saved.ifPresent(view::save);
       LOG.info(
           "reward model trained: {} steps, final train loss {}, held-out accuracy {}{}",
@@ -151,140 +154,28 @@ public final class RewardTrainer {
 
   /**
    * Settings of a {@link RewardTrainer}. The training pairs are required; everything else has a
-   * default. Each setter checks its own range, {@link #build()} the combinations. Not
-   * thread-safe.
+   * default: 1 epoch, learning rate 1e-5, warm-up ratio 0.03, micro-batches of 8 pairs (each
+   * forward pass holds twice as many sequences), global batches of 32 pairs, inputs of at most
+   * {@value DjlRewardModel#DEFAULT_MAX_LENGTH} tokens kept at their end, clipping at global norm
+   * 1, no weight decay, no reward centering, seed 0 (the pair order). The listener receives
+   * {@code loss}, {@code accuracy}, {@code rewards/chosen}, {@code rewards/rejected} and {@code
+   * rewards/margins} per step besides the shared metrics; the output directory receives the
+   * model as {@link DjlRewardModel#save} writes it. Each setter checks its own range, {@link
+   * #build()} the combinations. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends PairTrainerBuilder<Builder> {
     private final SequenceClassifier model;
     private final HfTokenizer tokenizer;
-    private List<PreferencePair> trainPairs;
-    private List<PreferencePair> evalPairs = List.of();
-    private int epochs = 1;
-    private double learningRate = 1e-5;
-    private double warmupRatio = 0.03;
-    private int microBatchSize = 8;
-    private int globalBatchSize = 32;
-    private int maxLength = DjlRewardModel.DEFAULT_MAX_LENGTH;
-    private Truncation truncation = Truncation.KEEP_END;
     private double centeringCoefficient;
-    private double maxGradNorm = 1.0;
-    private double weightDecay;
-    private long seed;
-    private boolean evaluateBefore;
-    private ProgressListener listener = ProgressListener.none();
-    private Path outputDirectory;
 
     private Builder(SequenceClassifier model, HfTokenizer tokenizer) {
+      super(8, DjlRewardModel.DEFAULT_MAX_LENGTH);
       this.model = model;
       this.tokenizer = tokenizer;
     }
 
-    /**
-     * The training pairs (required; copied).
-     *
-     * @throws IllegalArgumentException if null, empty or holding a null
-     */
-    public Builder trainPairs(Iterable<PreferencePair> pairs) {
-      this.trainPairs = copy("trainPairs", pairs);
-      checkArgument(!trainPairs.isEmpty(), "trainPairs must not be empty");
-      return this;
-    }
-
-    /**
-     * Held-out pairs whose accuracy is measured after each epoch (default none; copied).
-     *
-     * @throws IllegalArgumentException if null or holding a null
-     */
-    public Builder evalPairs(Iterable<PreferencePair> pairs) {
-      this.evalPairs = copy("evalPairs", pairs);
-      return this;
-    }
-
-    /**
-     * Whether to measure the held-out accuracy before the first step too (default false).
-     */
-    public Builder evaluateBeforeTraining(boolean value) {
-      this.evaluateBefore = value;
-      return this;
-    }
-
-    /**
-     * Passes over the training pairs (default 1, as in the paper).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder epochs(int value) {
-      checkArgument(value > 0, "epochs must be > 0 but was %s", value);
-      this.epochs = value;
-      return this;
-    }
-
-    /**
-     * The peak learning rate (default 1e-5; the paper uses 2e-6 for an 8B model).
-     *
-     * @throws IllegalArgumentException if not finite and &gt; 0
-     */
-    public Builder learningRate(double value) {
-      checkArgument(
-          value > 0 && Double.isFinite(value), "learningRate must be finite and > 0 but was %s",
-          value);
-      this.learningRate = value;
-      return this;
-    }
-
-    /**
-     * The fraction of steps spent warming up linearly (default 0.03, as in the paper).
-     *
-     * @throws IllegalArgumentException if outside [0, 1]
-     */
-    public Builder warmupRatio(double value) {
-      checkArgument(value >= 0 && value <= 1, "warmupRatio must be in [0, 1] but was %s", value);
-      this.warmupRatio = value;
-      return this;
-    }
-
-    /**
-     * Pairs per forward pass (default 8); each pass holds twice as many sequences.
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder microBatchSize(int value) {
-      checkArgument(value > 0, "microBatchSize must be > 0 but was %s", value);
-      this.microBatchSize = value;
-      return this;
-    }
-
-    /**
-     * Pairs per optimizer step (default 32), a multiple of the micro-batch size: the gradients
-     * of {@code globalBatchSize / microBatchSize} micro-batches are accumulated.
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder globalBatchSize(int value) {
-      checkArgument(value > 0, "globalBatchSize must be > 0 but was %s", value);
-      this.globalBatchSize = value;
-      return this;
-    }
-
-    /**
-     * Tokens per rendered conversation (default {@value DjlRewardModel#DEFAULT_MAX_LENGTH}).
-     *
-     * @throws IllegalArgumentException if not positive
-     */
-    public Builder maxLength(int value) {
-      checkArgument(value > 0, "maxLength must be > 0 but was %s", value);
-      this.maxLength = value;
-      return this;
-    }
-
-    /**
-     * What happens to longer conversations (default {@link Truncation#KEEP_END}).
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder truncation(Truncation value) {
-      checkArgument(value != null, "truncation must not be null");
-      this.truncation = value;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -304,102 +195,13 @@ public final class RewardTrainer {
     }
 
     /**
-     * The gradient clipping threshold on the global norm (default 1.0, the Hugging Face
-     * Trainer's; {@code +∞} disables clipping).
-     *
-     * @throws IllegalArgumentException if not &gt; 0
-     */
-    public Builder maxGradNorm(double value) {
-      checkArgument(value > 0, "maxGradNorm must be > 0 (+Infinity = off) but was %s", value);
-      this.maxGradNorm = value;
-      return this;
-    }
-
-    /**
-     * AdamW's decoupled weight decay (default 0).
-     *
-     * @throws IllegalArgumentException if negative or not finite
-     */
-    public Builder weightDecay(double value) {
-      checkArgument(
-          value >= 0 && Double.isFinite(value), "weightDecay must be finite and >= 0 but was %s",
-          value);
-      this.weightDecay = value;
-      return this;
-    }
-
-    /** The seed of the pair order (default 0). */
-    public Builder seed(long value) {
-      this.seed = value;
-      return this;
-    }
-
-    /**
-     * Receives {@link Stage#REWARD_TRAINING} events: stage started, one {@code StepMetrics} per
-     * optimizer step ({@code loss}, {@code accuracy}, {@code rewards/chosen}, {@code
-     * rewards/rejected}, {@code rewards/margins}, {@code grad_norm}, {@code learning_rate},
-     * {@code epoch}), stage finished. A listener that throws is logged and ignored.
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder listener(ProgressListener value) {
-      checkArgument(value != null, "listener must not be null");
-      this.listener = value;
-      return this;
-    }
-
-    /**
-     * Where to save the trained model as a Hugging Face directory (default: not saved).
-     *
-     * @throws IllegalArgumentException if null
-     */
-    public Builder outputDirectory(Path value) {
-      checkArgument(value != null, "outputDirectory must not be null");
-      this.outputDirectory = value;
-      return this;
-    }
-
-    /**
      * The trainer.
      *
      * @throws IllegalArgumentException if no training pairs were given or the global batch size
      *     is not a multiple of the micro-batch size
      */
     public RewardTrainer build() {
-      checkArgument(trainPairs != null, "trainPairs must be set");
-      checkArgument(
-          globalBatchSize % microBatchSize == 0,
-          "globalBatchSize %s must be a multiple of microBatchSize %s",
-          globalBatchSize,
-          microBatchSize);
-      Builder frozen = new Builder(model, tokenizer);
-      frozen.trainPairs = trainPairs;
-      frozen.evalPairs = evalPairs;
-      frozen.epochs = epochs;
-      frozen.learningRate = learningRate;
-      frozen.warmupRatio = warmupRatio;
-      frozen.microBatchSize = microBatchSize;
-      frozen.globalBatchSize = globalBatchSize;
-      frozen.maxLength = maxLength;
-      frozen.truncation = truncation;
-      frozen.centeringCoefficient = centeringCoefficient;
-      frozen.maxGradNorm = maxGradNorm;
-      frozen.weightDecay = weightDecay;
-      frozen.seed = seed;
-      frozen.evaluateBefore = evaluateBefore;
-      frozen.listener = listener;
-      frozen.outputDirectory = outputDirectory;
-      return new RewardTrainer(frozen);
-    }
-
-    private static List<PreferencePair> copy(String name, Iterable<PreferencePair> pairs) {
-      checkArgument(pairs != null, "%s must not be null", name);
-      List<PreferencePair> out = new ArrayList<>();
-      for (PreferencePair p : pairs) {
-        checkArgument(p != null, "%s[%s] must not be null", name, out.size());
-        out.add(p);
-      }
-      return List.copyOf(out);
+      return new RewardTrainer(this, settings());
     }
   }
 }

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.feedback.ScoreRequest;
 import dev.rlhf4j.models.SequenceClassifier;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
+import dev.rlhf4j.models.tokenizer.HfTokenizerWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The files of an export, and scoring text through a tokenizer. */
 class OnnxExportTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> WORDS =
       List.of("user", "assistant", "hi", "hello", "there", "how", "are", "you", "good", "bad",
           "fine", "thanks", "?", "!", ".");
@@ -88,42 +86,20 @@ class OnnxExportTest {
   }
 
   /** A word-level tokenizer with ChatML markers and a ChatML template. */
-  private static void writeTokenizer(Path dir) throws IOException {
+  private static void writeTokenizer(Path dir) {
     List<String> special = List.of("<pad>", "<unk>", "<|im_start|>", "<|im_end|>");
-    ObjectNode root = JSON.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    var added = root.putArray("added_tokens");
-    for (int id = 0; id < special.size(); id++) {
-      added.addObject().put("id", id).put("content", special.get(id)).put("single_word", false)
-          .put("lstrip", false).put("rstrip", false).put("normalized", false)
-          .put("special", true);
-    }
-    root.putNull("normalizer");
-    root.putObject("pre_tokenizer").put("type", "Whitespace");
-    root.putNull("post_processor");
-    root.putNull("decoder");
-    ObjectNode model = root.putObject("model");
-    model.put("type", "WordLevel");
-    model.put("unk_token", "<unk>");
-    ObjectNode vocab = model.putObject("vocab");
-    for (int id = 0; id < special.size(); id++) {
-      vocab.put(special.get(id), id);
-    }
-    for (String word : WORDS) {
-      vocab.put(word, vocab.size());
-    }
-    Files.writeString(dir.resolve("tokenizer.json"), JSON.writeValueAsString(root));
-    ObjectNode tokenizerConfig = JSON.createObjectNode();
-    tokenizerConfig.put("pad_token", "<pad>");
-    tokenizerConfig.put("eos_token", "<|im_end|>");
-    tokenizerConfig.put("unk_token", "<unk>");
-    tokenizerConfig.put(
-        "chat_template",
-        "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
-            + "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
-    Files.writeString(
-        dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(tokenizerConfig));
+    List<String> vocabulary = new ArrayList<>(special);
+    vocabulary.addAll(WORDS);
+    HfTokenizerWriter.builder(HfTokenizerWriter.Segmentation.WORDS)
+        .vocabulary(vocabulary)
+        .specialTokens(special)
+        .padToken("<pad>")
+        .eosToken("<|im_end|>")
+        .unkToken("<unk>")
+        .chatTemplate(
+            "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+                + "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+        .build()
+        .write(dir);
   }
 }
