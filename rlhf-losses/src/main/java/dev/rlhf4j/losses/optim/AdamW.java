@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhf4j.api.Rlhf4jException;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * {@link GradientClipping} if wanted.
  *
  * <p>The moments {@code m} and {@code v} are float32 arrays owned by this optimizer's own
- * {@link NDManager}, on each parameter's device; each step's temporaries live in a sub-manager
+ * {@link NDManager}, on each parameter's device. The update runs in place, using the gradient
+ * (about to be zeroed) as scratch space, so that a step allocates two parameter-sized temporaries
+ * per parameter rather than six; each step's temporaries live in a sub-manager
  * closed before {@code step} returns, so the number of live native arrays stays flat. {@link
  * #close()} frees the moments.
  *
@@ -55,6 +58,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdamW implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdamW.class);
+  private static final NDIndex ALL = new NDIndex(":");
 
   private final LearningRateSchedule schedule;
   private final double beta1;
@@ -158,10 +162,18 @@ public final class AdamW implements AutoCloseable {
       if (state.decay && weightDecay > 0 && learningRate > 0) {
         weight.muli(1 - learningRate * weightDecay);
       }
-      m.muli(beta1).addi(gradient.mul(1 - beta1));
-      v.muli(beta2).addi(gradient.square().muli(1 - beta2));
-      NDArray denominator = v.sqrt().divi(biasCorrection2Sqrt).addi(epsilon);
-      weight.subi(m.div(denominator).muli(stepSize));
+      // The gradient is zeroed at the end of the step, so it doubles as scratch space: every
+      // full-size temporary avoided here is a fresh allocation (for the embedding and LM head,
+      // tens of MB the C library maps and the kernel zeroes page by page) on every step.
+      // g ← (1 − β₁)·g; m ← β₁·m + g
+      m.muli(beta1).addi(gradient.muli(1 - beta1));
+      // g ← g² · (1 − β₂)/(1 − β₁)² = (1 − β₂)·g₀²; v ← β₂·v + g
+      double rescale = (1 - beta2) / ((1 - beta1) * (1 - beta1));
+      v.muli(beta2).addi(gradient.muli(gradient).muli(rescale));
+      // p ← p − (stepSize·c₂) · m / (√v + ε·c₂) with c₂ = √(1 − β₂ᵗ): the same as
+      // p − stepSize · m / (√v / c₂ + ε), one pass fewer
+      NDArray denominator = v.sqrt().addi(epsilon * biasCorrection2Sqrt);
+      weight.subi(m.div(denominator).muli(stepSize * biasCorrection2Sqrt));
       zero(gradient);
     }
   }
@@ -218,9 +230,8 @@ public final class AdamW implements AutoCloseable {
 
   /**
    * Sets the gradient of each parameter to zero, in place, so that the next backward pass starts
-   * from zero; {@link #step} does this itself. Non-finite gradients are cleared too (computed as
-   * {@code g⁰ − 1}, which is 0 for every float including NaN and ±∞, where {@code g − g} and
-   * {@code 0 · g} would leave NaN).
+   * from zero; {@link #step} does this itself. Non-finite gradients are cleared too (a fill, where
+   * {@code g − g} and {@code 0 · g} would leave NaN).
    *
    * @param parameters arrays that require gradients
    * @throws IllegalArgumentException if a parameter is null or does not require gradients
@@ -238,7 +249,12 @@ public final class AdamW implements AutoCloseable {
   }
 
   private static void zero(NDArray gradient) {
-    gradient.powi(0f).subi(1f);
+    if (gradient.getShape().dimension() == 0) {
+      gradient.powi(0f).subi(1f);
+    } else {
+      // a fill, which overwrites NaN and ±∞ too, and costs one pass where pow costs several
+      gradient.set(ALL, 0f);
+    }
   }
 
   /**
