@@ -3,6 +3,7 @@ package dev.rlhf4j.losses.optim;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,20 +135,63 @@ public final class AdamW implements AutoCloseable {
     long t = stepCount + 1;
     double stepSize = learningRate / (1 - Math.pow(beta1, t));
     double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-    for (Map.Entry<String, NDArray> entry : parameters.entrySet()) {
-      ParameterState state = states.get(entry.getKey());
-      update(entry.getValue(), state, learningRate, stepSize, biasCorrection2Sqrt);
+    // the step's scalar operands, made once per device rather than once per parameter and
+    // operation (DJL turns every scalar operand into a native array backed by a direct buffer)
+    try (NDManager constants = manager.newSubManager()) {
+      Map<Device, Scalars> scalars = new HashMap<>();
+      for (Map.Entry<String, NDArray> entry : parameters.entrySet()) {
+        NDArray parameter = entry.getValue();
+        Scalars s =
+            scalars.computeIfAbsent(
+                parameter.getDevice(),
+                device ->
+                    Scalars.of(
+                        constants, device, learningRate, stepSize, biasCorrection2Sqrt, this));
+        update(parameter, states.get(entry.getKey()), s, learningRate);
+      }
     }
     stepCount = t;
     return learningRate;
   }
 
+  /** The scalar operands of one step on one device. */
+  private record Scalars(
+      NDArray decay,
+      NDArray beta1,
+      NDArray oneMinusBeta1,
+      NDArray beta2,
+      NDArray rescale,
+      NDArray epsilon,
+      NDArray stepSize,
+      NDArray zero) {
+
+    static Scalars of(
+        NDManager constants,
+        Device device,
+        double learningRate,
+        double stepSize,
+        double biasCorrection2Sqrt,
+        AdamW adamW) {
+      NDManager on = constants.newSubManager(device);
+      double b1 = adamW.beta1;
+      double b2 = adamW.beta2;
+      return new Scalars(
+          on.create(1 - learningRate * adamW.weightDecay),
+          on.create(b1),
+          on.create(1 - b1),
+          on.create(b2),
+          // g ← g² · (1 − β₂)/(1 − β₁)² turns g = (1 − β₁)·g₀ into (1 − β₂)·g₀²
+          on.create((1 - b2) / ((1 - b1) * (1 - b1))),
+          // p ← p − (stepSize·c₂) · m / (√v + ε·c₂) with c₂ = √(1 − β₂ᵗ) is the same as
+          // p − stepSize · m / (√v / c₂ + ε), with one pass fewer
+          on.create(adamW.epsilon * biasCorrection2Sqrt),
+          on.create(stepSize * biasCorrection2Sqrt),
+          on.create(0f));
+    }
+  }
+
   private void update(
-      NDArray parameter,
-      ParameterState state,
-      double learningRate,
-      double stepSize,
-      double biasCorrection2Sqrt) {
+      NDArray parameter, ParameterState state, Scalars scalars, double learningRate) {
     try (NDManager scratch = manager.newSubManager(parameter.getDevice())) {
       NDArray gradient = parameter.getGradient();
       gradient.attach(scratch);
@@ -160,21 +205,18 @@ public final class AdamW implements AutoCloseable {
       m.tempAttach(scratch);
       v.tempAttach(scratch);
       if (state.decay && weightDecay > 0 && learningRate > 0) {
-        weight.muli(1 - learningRate * weightDecay);
+        weight.muli(scalars.decay());
       }
       // The gradient is zeroed at the end of the step, so it doubles as scratch space: every
       // full-size temporary avoided here is a fresh allocation (for the embedding and LM head,
       // tens of MB the C library maps and the kernel zeroes page by page) on every step.
       // g ← (1 − β₁)·g; m ← β₁·m + g
-      m.muli(beta1).addi(gradient.muli(1 - beta1));
-      // g ← g² · (1 − β₂)/(1 − β₁)² = (1 − β₂)·g₀²; v ← β₂·v + g
-      double rescale = (1 - beta2) / ((1 - beta1) * (1 - beta1));
-      v.muli(beta2).addi(gradient.muli(gradient).muli(rescale));
-      // p ← p − (stepSize·c₂) · m / (√v + ε·c₂) with c₂ = √(1 − β₂ᵗ): the same as
-      // p − stepSize · m / (√v / c₂ + ε), one pass fewer
-      NDArray denominator = v.sqrt().addi(epsilon * biasCorrection2Sqrt);
-      weight.subi(m.div(denominator).muli(stepSize * biasCorrection2Sqrt));
-      zero(gradient);
+      m.muli(scalars.beta1()).addi(gradient.muli(scalars.oneMinusBeta1()));
+      // g ← (1 − β₂)·g₀²; v ← β₂·v + g
+      v.muli(scalars.beta2()).addi(gradient.muli(gradient).muli(scalars.rescale()));
+      NDArray denominator = v.sqrt().addi(scalars.epsilon());
+      weight.subi(m.div(denominator).muli(scalars.stepSize()));
+      fill(gradient, scalars.zero());
     }
   }
 
@@ -249,11 +291,19 @@ public final class AdamW implements AutoCloseable {
   }
 
   private static void zero(NDArray gradient) {
+    // a fill costs one pass where pow costs several; the scalar is closed here because DJL's
+    // set(index, Number) would leave its own in the gradient's manager
+    try (NDArray zero = gradient.getManager().create(0f)) {
+      fill(gradient, zero);
+    }
+  }
+
+  /** Sets every element of {@code gradient} to the scalar {@code zero}, NaN and ±∞ included. */
+  private static void fill(NDArray gradient, NDArray zero) {
     if (gradient.getShape().dimension() == 0) {
       gradient.powi(0f).subi(1f);
     } else {
-      // a fill, which overwrites NaN and ±∞ too, and costs one pass where pow costs several
-      gradient.set(ALL, 0f);
+      gradient.set(ALL, zero);
     }
   }
 
