@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>The moments {@code m} and {@code v} are float32 arrays owned by this optimizer's own
  * {@link NDManager}, on each parameter's device. The update runs in place, using the gradient
  * (about to be zeroed) as scratch space, so that a step allocates two parameter-sized temporaries
- * per parameter rather than six; each step's temporaries live in a sub-manager
- * closed before {@code step} returns, so the number of live native arrays stays flat. {@link
+ * per parameter rather than six; each step's temporaries are closed before {@code step} returns,
+ * so the number of live native arrays stays flat. {@link
  * #close()} frees the moments.
  *
  * <p>Not thread-safe: one training thread drives an optimizer.
@@ -192,18 +192,16 @@ public final class AdamW implements AutoCloseable {
 
   private void update(
       NDArray parameter, ParameterState state, Scalars scalars, double learningRate) {
-    try (NDManager scratch = manager.newSubManager(parameter.getDevice())) {
-      NDArray gradient = parameter.getGradient();
-      gradient.attach(scratch);
-      // a detached view shares the parameter's storage; updating it in place is legal whatever
-      // the thread's grad mode, whereas PyTorch refuses in-place updates of a leaf that requires
-      // gradients while grad mode is on
-      NDArray weight = parameter.stopGradient();
-      weight.attach(scratch);
-      NDArray m = state.moving(parameter).expAvg;
-      NDArray v = state.expAvgSq;
-      m.tempAttach(scratch);
-      v.tempAttach(scratch);
+    NDArray m = state.moving(parameter).expAvg;
+    NDArray v = state.expAvgSq;
+    // Every handle is closed right here rather than in a sub-manager per parameter: a step then
+    // creates a handful of Java objects per parameter, not a manager, and the garbage a step
+    // leaves behind (which drives the JVM's heap sizing) stays small.
+    // A detached view shares the parameter's storage; updating it in place is legal whatever
+    // the thread's grad mode, whereas PyTorch refuses in-place updates of a leaf that requires
+    // gradients while grad mode is on.
+    try (NDArray gradient = parameter.getGradient();
+        NDArray weight = parameter.stopGradient()) {
       if (state.decay && weightDecay > 0 && learningRate > 0) {
         weight.muli(scalars.decay());
       }
@@ -214,8 +212,10 @@ public final class AdamW implements AutoCloseable {
       m.muli(scalars.beta1()).addi(gradient.muli(scalars.oneMinusBeta1()));
       // g ← (1 − β₂)·g₀²; v ← β₂·v + g
       v.muli(scalars.beta2()).addi(gradient.muli(gradient).muli(scalars.rescale()));
-      NDArray denominator = v.sqrt().addi(scalars.epsilon());
-      weight.subi(m.div(denominator).muli(scalars.stepSize()));
+      try (NDArray denominator = v.sqrt().addi(scalars.epsilon());
+          NDArray change = m.div(denominator)) {
+        weight.subi(change.muli(scalars.stepSize()));
+      }
       fill(gradient, scalars.zero());
     }
   }
