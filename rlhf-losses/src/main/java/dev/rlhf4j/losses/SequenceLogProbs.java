@@ -23,7 +23,9 @@ import dev.rlhf4j.losses.internal.Ops;
  * the log of a softmax); its output is the only {@code [B, T, V]} array created, and it is released
  * as soon as the label entries are gathered. Float16 logits are first widened to float32 (one
  * {@code [B, T, V]} copy), because a float16 log-sum-exp over a large vocabulary loses most of its
- * digits; float32 and float64 logits are used as they are.
+ * digits; float32 and float64 logits are used as they are. {@link #fromSelectedLogits} takes the
+ * logits of the completion positions only ({@code [K, V]}, K completion tokens), for models that
+ * project only those positions onto the vocabulary: its log-softmax is {@code [K, V]}.
  *
  * <p><b>Masked positions.</b> Prompt and padding positions are removed with a select ({@code
  * where}), not a multiplication, so arbitrary logits there — huge finite values, ±∞, NaN — and
