@@ -23,7 +23,9 @@ import dev.rlhf4j.losses.internal.Ops;
  * the log of a softmax); its output is the only {@code [B, T, V]} array created, and it is released
  * as soon as the label entries are gathered. Float16 logits are first widened to float32 (one
  * {@code [B, T, V]} copy), because a float16 log-sum-exp over a large vocabulary loses most of its
- * digits; float32 and float64 logits are used as they are.
+ * digits; float32 and float64 logits are used as they are. {@link #fromSelectedLogits} takes the
+ * logits of the completion positions only ({@code [K, V]}, K completion tokens), for models that
+ * project only those positions onto the vocabulary: its log-softmax is {@code [K, V]}.
  *
  * <p><b>Masked positions.</b> Prompt and padding positions are removed with a select ({@code
  * where}), not a multiplication, so arbitrary logits there — huge finite values, ±∞, NaN — and
@@ -113,6 +115,100 @@ public final class SequenceLogProbs implements AutoCloseable {
     }
   }
 
+  /**
+   * Computes the completion log-probabilities from the logits of the completion positions only:
+   * the same result as {@link #compute} on full {@code [B, T, V]} logits, when {@code
+   * selectedLogits} holds exactly the rows of those logits where {@code completionMask} is true, in
+   * row-major order. A model that projects only those positions onto the vocabulary (a causal LM
+   * selecting slot {@code t} when token {@code t + 1} is a response token) spends nothing on
+   * prompt and padding positions, and the one {@code [K, V]} log-softmax replaces the {@code [B,
+   * T, V]} one.
+   *
+   * @param selectedLogits {@code [K, V]} float16, float32 or float64 logits, K the number of true
+   *     entries of {@code completionMask}
+   * @param labels {@code [B, T]} integer token ids; values at masked positions are ignored
+   * @param completionMask {@code [B, T]} boolean or numeric; true / non-zero marks a completion
+   *     token
+   * @return as {@link #compute}
+   * @throws IllegalArgumentException if a shape or type does not match the above, K differs from
+   *     the number of completion tokens, a sequence has no completion token, or a label at a
+   *     completion position is outside {@code [0, V)}
+   */
+  public static SequenceLogProbs fromSelectedLogits(
+      NDArray selectedLogits, NDArray labels, NDArray completionMask) {
+    checkArgument(selectedLogits != null, "selectedLogits must not be null");
+    checkArgument(labels != null, "labels must not be null");
+    checkArgument(completionMask != null, "completionMask must not be null");
+    Shape shape = selectedLogits.getShape();
+    checkArgument(
+        shape.dimension() == 2 && shape.get(1) > 0,
+        "selectedLogits must have shape [completion tokens, vocab] with vocab >= 1 but had shape"
+            + " %s",
+        shape);
+    checkArgument(
+        Ops.isFloating(selectedLogits.getDataType()),
+        "selectedLogits must be float16, float32 or float64 but was %s",
+        selectedLogits.getDataType());
+    Shape positions = labels.getShape();
+    checkArgument(
+        positions.dimension() == 2 && positions.get(0) > 0 && positions.get(1) > 0,
+        "labels must have shape [batch, length] with every size >= 1 but had shape %s",
+        positions);
+    checkArgument(
+        Ops.isInteger(labels.getDataType()),
+        "labels must hold integer token ids but was %s",
+        labels.getDataType());
+    checkArgument(
+        completionMask.getShape().equals(positions),
+        "completionMask must have the shape of labels %s but had shape %s",
+        positions,
+        completionMask.getShape());
+    NDManager owner = selectedLogits.getManager();
+    try (NDManager scope = owner.newSubManager()) {
+      scope.tempAttachAll(Ops.distinct(selectedLogits, labels, completionMask));
+      long batch = positions.get(0);
+      long vocab = shape.get(1);
+      NDArray mask =
+          completionMask.getDataType() == DataType.BOOLEAN
+              ? completionMask
+              : completionMask.neq(0);
+      boolean[] hostMask = mask.toBooleanArray();
+      long[] hostLabels = labels.toType(DataType.INT64, false).toLongArray();
+      int completions = 0;
+      for (boolean selected : hostMask) {
+        completions += selected ? 1 : 0;
+      }
+      checkArgument(
+          shape.get(0) == completions,
+          "selectedLogits must have one row per completion token (%s) but had %s rows",
+          completions,
+          shape.get(0));
+      long[] targets = new long[completions];
+      long[] at = new long[completions];
+      for (int i = 0, k = 0; i < hostMask.length; i++) {
+        if (hostMask[i]) {
+          targets[k] = hostLabels[i];
+          at[k] = i;
+          k++;
+        }
+      }
+      checkLabelsAndCounts(hostMask, hostLabels, batch, vocab);
+      NDArray work = selectedLogits.getDataType() == DataType.FLOAT16
+          ? selectedLogits.toType(DataType.FLOAT32, false)
+          : selectedLogits;
+      NDArray picked;
+      try (NDArray logProbs = work.logSoftmax(-1)) {
+        picked = logProbs.gather(scope.create(targets).expandDims(-1), -1).squeeze(-1);
+      }
+      NDArray tokens =
+          scope
+              .zeros(new Shape(positions.size()), picked.getDataType())
+              .put(scope.create(at), picked)
+              .reshape(positions);
+      return finish(owner, mask, tokens);
+    }
+  }
+
   private static void checkInputs(NDArray logits, NDArray labels, NDArray completionMask) {
     checkArgument(logits != null, "logits must not be null");
     checkArgument(labels != null, "labels must not be null");
@@ -166,6 +262,11 @@ public final class SequenceLogProbs implements AutoCloseable {
       picked = logProbs.gather(safeLabels.expandDims(-1), -1).squeeze(-1);
     }
     NDArray tokens = NDArrays.where(mask, picked, picked.zerosLike());
+    return finish(owner, mask, tokens);
+  }
+
+  /** The per-sequence sum, count and mean of {@code tokens}, all attached to {@code owner}. */
+  private static SequenceLogProbs finish(NDManager owner, NDArray mask, NDArray tokens) {
     NDArray sum = tokens.sum(new int[] {1});
     NDArray count = mask.toType(tokens.getDataType(), false).sum(new int[] {1});
     NDArray mean = sum.div(count);
@@ -176,8 +277,11 @@ public final class SequenceLogProbs implements AutoCloseable {
 
   private static void checkLabelsAndCounts(
       NDArray mask, NDArray safeLabels, long batch, long vocab) {
-    boolean[] hostMask = mask.toBooleanArray();
-    long[] hostLabels = safeLabels.toLongArray();
+    checkLabelsAndCounts(mask.toBooleanArray(), safeLabels.toLongArray(), batch, vocab);
+  }
+
+  private static void checkLabelsAndCounts(
+      boolean[] hostMask, long[] hostLabels, long batch, long vocab) {
     int length = (int) (hostMask.length / batch);
     for (int b = 0; b < batch; b++) {
       int tokens = 0;

@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.config.TaskHead;
@@ -190,6 +191,46 @@ public final class CausalLm extends TransformerModel {
       logits.attach(caller);
       hidden.attach(caller);
       return new CausalLmOutput(logits, hidden);
+    }
+  }
+
+  /**
+   * The logits of the selected slots only, {@code [K, vocab]}: the rows of {@link
+   * #forward(NDArray, NDArray)}'s logits where {@code select} is true, in row-major order (row
+   * {@code b} before row {@code b + 1}, slot {@code t} before {@code t + 1}). Training on response
+   * tokens needs the vocabulary projection of those slots only; prompt and padding slots then cost
+   * neither the {@code hidden × vocab} product nor a {@code [B, T, vocab]} array, in the forward or
+   * the backward pass. Differentiable like {@link #forward(NDArray, NDArray)}.
+   *
+   * @param ids {@code [B, T]} token ids (int32 or int64)
+   * @param attentionMask {@code [B, T]}, 1 for real tokens and 0 for padding
+   * @param select {@code [B, T]} boolean, true for the slots whose logits are wanted
+   * @return {@code [K, vocab]} logits, K the number of selected slots, in the ids' manager
+   * @throws IllegalArgumentException as {@link #forward(NDArray, NDArray, NDArray, KvCache)}, or
+   *     if {@code select} is not a boolean array of the shape of {@code ids}
+   * @throws IllegalStateException if the model is closed
+   * @throws dev.rlhf4j.api.Rlhf4jException if the engine fails
+   */
+  public NDArray logitsAt(NDArray ids, NDArray attentionMask, NDArray select) {
+    NDManager caller = checkNotNull(ids, "ids").getManager();
+    checkArgument(select != null, "select must not be null");
+    checkArgument(
+        select.getDataType() == DataType.BOOLEAN && select.getShape().equals(ids.getShape()),
+        "select must be a boolean array of the shape of ids %s but was %s %s",
+        ids.getShape(),
+        select.getDataType(),
+        select.getShape());
+    try (NDManager scope = caller.newSubManager()) {
+      NDArray hidden = hiddenStates(ids, attentionMask, null, null, scope);
+      NDArray localSelect = select;
+      if (!select.getDevice().equals(hidden.getDevice())) {
+        localSelect = select.toDevice(hidden.getDevice(), false);
+        localSelect.attach(scope);
+      }
+      NDArray rows = hidden.get(localSelect);
+      NDArray logits = rows.getNDArrayInternal().linear(rows, head, null).singletonOrThrow();
+      logits.attach(caller);
+      return logits;
     }
   }
 

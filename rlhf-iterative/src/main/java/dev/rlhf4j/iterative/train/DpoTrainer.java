@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * DpoConfig#maxLength()} by the {@link TruncationRule}. The log-probabilities are sums over the
  * response tokens only: prompt and padding count for nothing. Each micro-batch stacks its chosen
  * sequences over its rejected ones (right-padded) and runs them through the policy in one forward
- * pass.
+ * pass, projecting onto the vocabulary only the slots that predict a response token (prompt and
+ * padding slots cost no logits, in the forward or the backward pass).
  *
  * <p><b>Reference.</b> Without a {@link Builder#reference reference} model, the reference is the
  * policy as it is when {@link #train} starts (π0 on the first iteration). With {@link

@@ -3,8 +3,10 @@ package dev.rlhf4j.losses.optim;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhf4j.api.Rlhf4jException;
@@ -15,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +50,17 @@ import org.slf4j.LoggerFactory;
  * {@link GradientClipping} if wanted.
  *
  * <p>The moments {@code m} and {@code v} are float32 arrays owned by this optimizer's own
- * {@link NDManager}, on each parameter's device; each step's temporaries live in a sub-manager
- * closed before {@code step} returns, so the number of live native arrays stays flat. {@link
+ * {@link NDManager}, on each parameter's device. The update runs in place, using the gradient
+ * (about to be zeroed) as scratch space, so that a step allocates two parameter-sized temporaries
+ * per parameter rather than six; each step's temporaries are closed before {@code step} returns,
+ * so the number of live native arrays stays flat. {@link
  * #close()} frees the moments.
  *
  * <p>Not thread-safe: one training thread drives an optimizer.
  */
 public final class AdamW implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdamW.class);
+  private static final NDIndex ALL = new NDIndex(":");
 
   private final LearningRateSchedule schedule;
   private final double beta1;
@@ -129,40 +135,88 @@ public final class AdamW implements AutoCloseable {
     long t = stepCount + 1;
     double stepSize = learningRate / (1 - Math.pow(beta1, t));
     double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-    for (Map.Entry<String, NDArray> entry : parameters.entrySet()) {
-      ParameterState state = states.get(entry.getKey());
-      update(entry.getValue(), state, learningRate, stepSize, biasCorrection2Sqrt);
+    // the step's scalar operands, made once per device rather than once per parameter and
+    // operation (DJL turns every scalar operand into a native array backed by a direct buffer)
+    try (NDManager constants = manager.newSubManager()) {
+      Map<Device, Scalars> scalars = new HashMap<>();
+      for (Map.Entry<String, NDArray> entry : parameters.entrySet()) {
+        NDArray parameter = entry.getValue();
+        Scalars s =
+            scalars.computeIfAbsent(
+                parameter.getDevice(),
+                device ->
+                    Scalars.of(
+                        constants, device, learningRate, stepSize, biasCorrection2Sqrt, this));
+        update(parameter, states.get(entry.getKey()), s, learningRate);
+      }
     }
     stepCount = t;
     return learningRate;
   }
 
+  /** The scalar operands of one step on one device. */
+  private record Scalars(
+      NDArray decay,
+      NDArray beta1,
+      NDArray oneMinusBeta1,
+      NDArray beta2,
+      NDArray rescale,
+      NDArray epsilon,
+      NDArray stepSize,
+      NDArray zero) {
+
+    static Scalars of(
+        NDManager constants,
+        Device device,
+        double learningRate,
+        double stepSize,
+        double biasCorrection2Sqrt,
+        AdamW adamW) {
+      NDManager on = constants.newSubManager(device);
+      double b1 = adamW.beta1;
+      double b2 = adamW.beta2;
+      return new Scalars(
+          on.create(1 - learningRate * adamW.weightDecay),
+          on.create(b1),
+          on.create(1 - b1),
+          on.create(b2),
+          // g ← g² · (1 − β₂)/(1 − β₁)² turns g = (1 − β₁)·g₀ into (1 − β₂)·g₀²
+          on.create((1 - b2) / ((1 - b1) * (1 - b1))),
+          // p ← p − (stepSize·c₂) · m / (√v + ε·c₂) with c₂ = √(1 − β₂ᵗ) is the same as
+          // p − stepSize · m / (√v / c₂ + ε), with one pass fewer
+          on.create(adamW.epsilon * biasCorrection2Sqrt),
+          on.create(stepSize * biasCorrection2Sqrt),
+          on.create(0f));
+    }
+  }
+
   private void update(
-      NDArray parameter,
-      ParameterState state,
-      double learningRate,
-      double stepSize,
-      double biasCorrection2Sqrt) {
-    try (NDManager scratch = manager.newSubManager(parameter.getDevice())) {
-      NDArray gradient = parameter.getGradient();
-      gradient.attach(scratch);
-      // a detached view shares the parameter's storage; updating it in place is legal whatever
-      // the thread's grad mode, whereas PyTorch refuses in-place updates of a leaf that requires
-      // gradients while grad mode is on
-      NDArray weight = parameter.stopGradient();
-      weight.attach(scratch);
-      NDArray m = state.moving(parameter).expAvg;
-      NDArray v = state.expAvgSq;
-      m.tempAttach(scratch);
-      v.tempAttach(scratch);
+      NDArray parameter, ParameterState state, Scalars scalars, double learningRate) {
+    NDArray m = state.moving(parameter).expAvg;
+    NDArray v = state.expAvgSq;
+    // Every handle is closed right here rather than in a sub-manager per parameter: a step then
+    // creates a handful of Java objects per parameter, not a manager, and the garbage a step
+    // leaves behind (which drives the JVM's heap sizing) stays small.
+    // A detached view shares the parameter's storage; updating it in place is legal whatever
+    // the thread's grad mode, whereas PyTorch refuses in-place updates of a leaf that requires
+    // gradients while grad mode is on.
+    try (NDArray gradient = parameter.getGradient();
+        NDArray weight = parameter.stopGradient()) {
       if (state.decay && weightDecay > 0 && learningRate > 0) {
-        weight.muli(1 - learningRate * weightDecay);
+        weight.muli(scalars.decay());
       }
-      m.muli(beta1).addi(gradient.mul(1 - beta1));
-      v.muli(beta2).addi(gradient.square().muli(1 - beta2));
-      NDArray denominator = v.sqrt().divi(biasCorrection2Sqrt).addi(epsilon);
-      weight.subi(m.div(denominator).muli(stepSize));
-      zero(gradient);
+      // The gradient is zeroed at the end of the step, so it doubles as scratch space: every
+      // full-size temporary avoided here is a fresh allocation (for the embedding and LM head,
+      // tens of MB the C library maps and the kernel zeroes page by page) on every step.
+      // g ← (1 − β₁)·g; m ← β₁·m + g
+      m.muli(scalars.beta1()).addi(gradient.muli(scalars.oneMinusBeta1()));
+      // g ← (1 − β₂)·g₀²; v ← β₂·v + g
+      v.muli(scalars.beta2()).addi(gradient.muli(gradient).muli(scalars.rescale()));
+      try (NDArray denominator = v.sqrt().addi(scalars.epsilon());
+          NDArray change = m.div(denominator)) {
+        weight.subi(change.muli(scalars.stepSize()));
+      }
+      fill(gradient, scalars.zero());
     }
   }
 
@@ -218,9 +272,8 @@ public final class AdamW implements AutoCloseable {
 
   /**
    * Sets the gradient of each parameter to zero, in place, so that the next backward pass starts
-   * from zero; {@link #step} does this itself. Non-finite gradients are cleared too (computed as
-   * {@code g⁰ − 1}, which is 0 for every float including NaN and ±∞, where {@code g − g} and
-   * {@code 0 · g} would leave NaN).
+   * from zero; {@link #step} does this itself. Non-finite gradients are cleared too (a fill, where
+   * {@code g − g} and {@code 0 · g} would leave NaN).
    *
    * @param parameters arrays that require gradients
    * @throws IllegalArgumentException if a parameter is null or does not require gradients
@@ -238,7 +291,20 @@ public final class AdamW implements AutoCloseable {
   }
 
   private static void zero(NDArray gradient) {
-    gradient.powi(0f).subi(1f);
+    // a fill costs one pass where pow costs several; the scalar is closed here because DJL's
+    // set(index, Number) would leave its own in the gradient's manager
+    try (NDArray zero = gradient.getManager().create(0f)) {
+      fill(gradient, zero);
+    }
+  }
+
+  /** Sets every element of {@code gradient} to the scalar {@code zero}, NaN and ±∞ included. */
+  private static void fill(NDArray gradient, NDArray zero) {
+    if (gradient.getShape().dimension() == 0) {
+      gradient.powi(0f).subi(1f);
+    } else {
+      gradient.set(ALL, zero);
+    }
   }
 
   /**

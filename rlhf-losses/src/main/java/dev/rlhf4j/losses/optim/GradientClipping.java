@@ -77,8 +77,12 @@ public final class GradientClipping {
     }
     double scale = maxNorm / (norm + NORM_EPSILON);
     if (scale < 1) {
-      for (NDArray gradient : gradients) {
-        gradient.muli((float) scale);
+      NDArray first = gradients.iterator().next();
+      // one scalar operand for all gradients, not one native array per gradient
+      try (NDArray factor = first.getManager().create((float) scale)) {
+        for (NDArray gradient : gradients) {
+          gradient.muli(factor);
+        }
       }
     }
     return norm;

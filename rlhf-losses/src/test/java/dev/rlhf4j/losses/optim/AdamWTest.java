@@ -254,6 +254,24 @@ class AdamWTest {
   }
 
   @Test
+  void zeroGradients_clearsNonFiniteValuesAndLeavesNoArrayBehind() {
+    Map<String, NDArray> params = TestParameters.normal(manager, SHAPES, 14);
+    Map<String, float[]> gradients = TestParameters.randomGradients(params, new Random(15));
+    gradients.values().iterator().next()[0] = Float.NaN;
+    TestParameters.backward(params, gradients);
+    int before = TestParameters.liveArrays(manager);
+    for (int i = 0; i < 5; i++) {
+      AdamW.zeroGradients(params.values());
+    }
+    assertThat(TestParameters.liveArrays(manager)).isEqualTo(before);
+    for (NDArray p : params.values()) {
+      try (NDArray g = p.getGradient()) {
+        assertThat(g.toFloatArray()).containsOnly(0f);
+      }
+    }
+  }
+
+  @Test
   void step_changedParameterNames_isRejectedWithTheDifference() {
     Map<String, NDArray> params = TestParameters.normal(manager, SHAPES, 14);
     try (AdamW adamW = AdamW.builder(LearningRateSchedule.constant(0.1)).build()) {

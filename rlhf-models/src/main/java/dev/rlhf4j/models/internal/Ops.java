@@ -75,10 +75,12 @@ final class Ops {
     long kv = k.getShape().get(1);
     long s = k.getShape().get(2);
     long groups = h / kv;
+    // scaling the queries ([B, H, T, D]) rather than the scores ([B, H, T, S]) saves a
+    // score-sized array in the forward and in the backward pass
     NDArray scores =
-        q.reshape(b, kv, groups * t, d)
+        q.mul(scale)
+            .reshape(b, kv, groups * t, d)
             .matMul(k.transpose(0, 1, 3, 2))
-            .mul(scale)
             .reshape(b, h, t, s)
             .add(bias);
     NDArray probs = scores.softmax(-1);

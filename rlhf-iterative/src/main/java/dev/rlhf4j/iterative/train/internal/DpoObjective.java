@@ -7,7 +7,6 @@ import dev.rlhf4j.losses.PreferenceLossInput;
 import dev.rlhf4j.losses.PreferenceLossOutput;
 import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
-import dev.rlhf4j.models.CausalLmOutput;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -78,9 +77,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
   @Override
   public TrainingLoop.MicroLoss loss(NDManager scope, Prepared prepared) {
     PaddedBatch batch = prepared.batch();
-    CausalLmOutput out = policy.forward(batch.ids(), batch.attentionMask());
-    SequenceLogProbs logProbs =
-        SequenceLogProbs.forCausalLm(out.logits(), batch.ids(), batch.completionMask());
+    SequenceLogProbs logProbs = LogProbs.completion(policy, batch);
     SequenceLogProbs.ChosenRejected split = logProbs.split();
     PreferenceLossOutput output =
         loss.compute(

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
-import dev.rlhf4j.models.CausalLmOutput;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,27 +21,42 @@ public final class LogProbs {
   }
 
   /**
+   * The completion log-probabilities of {@code batch} under {@code model}: the vocabulary
+   * projection and log-softmax of the slots that predict a response token only ({@link
+   * CausalLm#logitsAt}, {@link SequenceLogProbs#fromSelectedLogits}); the same values as {@link
+   * SequenceLogProbs#forCausalLm} on the full logits. Differentiable; the result lives in the ids'
+   * manager.
+   */
+  public static SequenceLogProbs completion(CausalLm model, PaddedBatch batch) {
+    NDArray ids = batch.ids();
+    try (NDArray logits =
+            model.logitsAt(ids, batch.attentionMask(), batch.predictsCompletion());
+        NDArray labels = ids.get(":, 1:");
+        NDArray mask = batch.completionMask().get(":, 1:")) {
+      // the result does not need the logits' handle (autograd keeps what backward needs), so the
+      // [K, vocab] array is freed as soon as its log-softmax exists
+      return SequenceLogProbs.fromSelectedLogits(logits, labels, mask);
+    }
+  }
+
+  /**
    * The sequence log-probabilities {@code log π(y|x)} of a {@link #pairBatch} under {@code
    * model}, read back to the host: {@code [0]} the chosen, {@code [1]} the rejected responses.
    * Run it outside a gradient collector.
    */
   public static double[][] ofPairs(CausalLm model, PaddedBatch batch) {
     NDManager scope = batch.ids().getManager();
-    try (NDManager local = scope.newSubManager()) {
-      NDArray ids = batch.ids();
-      try (CausalLmOutput out = model.forward(ids, batch.attentionMask());
-          SequenceLogProbs logProbs =
-              SequenceLogProbs.forCausalLm(out.logits(), ids, batch.completionMask())) {
-        NDArray sums = logProbs.sum().toType(DataType.FLOAT64, false);
-        sums.attach(local);
-        double[] all = sums.toDoubleArray();
-        int pairs = all.length / 2;
-        double[] chosen = new double[pairs];
-        double[] rejected = new double[pairs];
-        System.arraycopy(all, 0, chosen, 0, pairs);
-        System.arraycopy(all, pairs, rejected, 0, pairs);
-        return new double[][] {chosen, rejected};
-      }
+    try (NDManager local = scope.newSubManager();
+        SequenceLogProbs logProbs = completion(model, batch)) {
+      NDArray sums = logProbs.sum().toType(DataType.FLOAT64, false);
+      sums.attach(local);
+      double[] all = sums.toDoubleArray();
+      int pairs = all.length / 2;
+      double[] chosen = new double[pairs];
+      double[] rejected = new double[pairs];
+      System.arraycopy(all, 0, chosen, 0, pairs);
+      System.arraycopy(all, pairs, rejected, 0, pairs);
+      return new double[][] {chosen, rejected};
     }
   }
 

@@ -16,9 +16,16 @@ import java.util.List;
  * @param ids {@code [B, T]} int64 token ids
  * @param attentionMask {@code [B, T]} int64, 1 for real tokens
  * @param completionMask {@code [B, T]} boolean, true for response tokens
+ * @param predictsCompletion {@code [B, T]} boolean, true at slot {@code t} when token {@code t +
+ *     1} is a response token: the slots whose logits the completion log-probabilities read
  * @param tokens the number of real (non-padding) tokens
  */
-public record PaddedBatch(NDArray ids, NDArray attentionMask, NDArray completionMask, long tokens) {
+public record PaddedBatch(
+    NDArray ids,
+    NDArray attentionMask,
+    NDArray completionMask,
+    NDArray predictsCompletion,
+    long tokens) {
 
   /**
    * Creates the arrays in {@code manager} (and on its device).
@@ -35,6 +42,7 @@ public record PaddedBatch(NDArray ids, NDArray attentionMask, NDArray completion
     long[] ids = new long[height * width];
     long[] attention = new long[height * width];
     boolean[] completion = new boolean[height * width];
+    boolean[] predicts = new boolean[height * width];
     long tokens = 0;
     for (int b = 0; b < height; b++) {
       TokenizedSequence row = rows.get(b);
@@ -43,6 +51,7 @@ public record PaddedBatch(NDArray ids, NDArray attentionMask, NDArray completion
         ids[at] = row.id(t);
         attention[at] = 1;
         completion[at] = t >= row.responseStart();
+        predicts[at] = t + 1 < row.length() && t + 1 >= row.responseStart();
       }
       tokens += row.length();
     }
@@ -51,6 +60,7 @@ public record PaddedBatch(NDArray ids, NDArray attentionMask, NDArray completion
         manager.create(ids, shape),
         manager.create(attention, shape),
         manager.create(completion, shape),
+        manager.create(predicts, shape),
         tokens);
   }
 }

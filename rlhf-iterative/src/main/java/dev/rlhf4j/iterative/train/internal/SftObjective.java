@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
-import dev.rlhf4j.models.CausalLmOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,9 +57,7 @@ public final class SftObjective implements TrainingLoop.Objective<SftObjective.P
   @Override
   public TrainingLoop.MicroLoss loss(NDManager scope, Prepared prepared) {
     PaddedBatch batch = prepared.batch();
-    CausalLmOutput out = policy.forward(batch.ids(), batch.attentionMask());
-    SequenceLogProbs logProbs =
-        SequenceLogProbs.forCausalLm(out.logits(), batch.ids(), batch.completionMask());
+    SequenceLogProbs logProbs = LogProbs.completion(policy, batch);
     NDArray nll = logProbs.sum().sum().neg();
     NDArray weighted = nll.div((float) batchTokens);
     double sum = nll.toType(DataType.FLOAT64, false).getDouble();
