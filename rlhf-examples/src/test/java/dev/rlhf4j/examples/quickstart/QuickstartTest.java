@@ -30,7 +30,7 @@ class QuickstartTest {
   @TempDir Path tmp;
 
   @Test
-  void fastRun_writesReportJsonMarkdownAndPlot() throws IOException {
+  void fastRun_writesReportJsonMarkdownAndPlot_withIterativeRowsRisingAboveSft() throws IOException {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     QuickstartReport report;
     try (PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8)) {
@@ -57,6 +57,17 @@ class QuickstartTest {
     assertThat(names).containsExactlyElementsOf(ROWS);
     assertThat(json.get("rows").get(0).get("goldWinRateVsSft").asDouble()).isEqualTo(0.5);
     assertThat(report.rows()).extracting(QuickstartReport.Row::name).isEqualTo(ROWS);
+    // The paper's ordering on the CI configuration, gold win rate against SFT: iterations 2 and 3
+    // beat iteration 1, and iteration 3 beats SFT. Measured in two runs (seed 42): SFT 0.500;
+    // iterations 0.503 / 0.550 / 0.575 and 0.504 / 0.540 / 0.549. Iteration 3 against 2 is left
+    // to the full run (report in the Quickstart Javadoc): in CI mode its margin was under 0.01.
+    double sft = winRate(json, "sft");
+    double it1 = winRate(json, "iterative-dpo-1");
+    double it2 = winRate(json, "iterative-dpo-2");
+    double it3 = winRate(json, "iterative-dpo-3");
+    assertThat(it2).as("iterative-dpo-2 vs -1").isGreaterThan(it1);
+    assertThat(it3).as("iterative-dpo-3 vs -1").isGreaterThan(it1);
+    assertThat(it3).as("iterative-dpo-3 vs sft").isGreaterThan(sft);
 
     String markdown = Files.readString(tmp.resolve("report.md"));
     for (String name : ROWS) {
@@ -88,6 +99,15 @@ class QuickstartTest {
     assertThatThrownBy(() -> QuickstartOptions.parse("--seed", "many"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--seed needs a number but got 'many'");
+  }
+
+  private static double winRate(JsonNode report, String row) {
+    for (JsonNode r : report.get("rows")) {
+      if (r.get("name").asText().equals(row)) {
+        return r.get("goldWinRateVsSft").asDouble();
+      }
+    }
+    throw new AssertionError("no row " + row);
   }
 
   private static List<String> fieldNames(JsonNode node) {
