@@ -1,6 +1,7 @@
 package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -131,7 +132,7 @@ public record BradleyTerryLoss(double centeringCoefficient) {
       if (margins != null) {
         logits = logits.sub(margins.stopGradient().toType(type, false));
       } else if (marginValues != null) {
-        logits = logits.sub(scope.create(marginValues).toType(type, false));
+        logits = logits.sub(owned(scope.create(marginValues)).toType(type, false));
       }
       NDArray total = Ops.logSigmoid(logits).neg().mean();
       if (centeringCoefficient > 0) {

@@ -1,6 +1,7 @@
 package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -123,7 +124,7 @@ public record PairwisePreferenceLoss(long tokenA, long tokenB, Normalization nor
           ? DataType.FLOAT32
           : logits.getDataType();
       NDArray answerLogits =
-          logits.reshape(batch * length, vocab).get(scope.create(rows)).toType(type, false);
+          logits.reshape(batch * length, vocab).get(owned(scope.create(rows))).toType(type, false);
       NDArray preferA = firstPreferred.getDataType() == DataType.BOOLEAN
           ? firstPreferred
           : firstPreferred.neq(0);

@@ -1,5 +1,7 @@
 package dev.rlhf4j.losses;
 
+import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -40,8 +42,8 @@ final class PreferenceLossComputation {
 
       NDArray chosenRatios = policyChosen.sub(referenceChosen);
       NDArray rejectedRatios = policyRejected.sub(referenceRejected);
-      NDArray chosenCounts = counts == null ? null : scope.create(counts[0]).toType(type, false);
-      NDArray rejectedCounts = counts == null ? null : scope.create(counts[1]).toType(type, false);
+      NDArray chosenCounts = counts == null ? null : owned(scope.create(counts[0])).toType(type, false);
+      NDArray rejectedCounts = counts == null ? null : owned(scope.create(counts[1])).toType(type, false);
       NDArray pairLosses = tokenMean
           ? loss.pairLosses(chosenRatios.div(chosenCounts), rejectedRatios.div(rejectedCounts))
           : loss.pairLosses(chosenRatios, rejectedRatios);
@@ -76,7 +78,7 @@ final class PreferenceLossComputation {
     if (array != null) {
       return array.stopGradient().toType(type, false);
     }
-    return scope.create(values).toType(type, false);
+    return owned(scope.create(values)).toType(type, false);
   }
 
   private static void putTrlMetrics(

@@ -1,6 +1,7 @@
 package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -198,12 +199,12 @@ public final class SequenceLogProbs implements AutoCloseable {
           : selectedLogits;
       NDArray picked;
       try (NDArray logProbs = work.logSoftmax(-1)) {
-        picked = logProbs.gather(scope.create(targets).expandDims(-1), -1).squeeze(-1);
+        picked = logProbs.gather(owned(scope.create(targets)).expandDims(-1), -1).squeeze(-1);
       }
       NDArray tokens =
           scope
               .zeros(new Shape(positions.size()), picked.getDataType())
-              .put(scope.create(at), picked)
+              .put(owned(scope.create(at)), picked)
               .reshape(positions);
       return finish(owner, mask, tokens);
     }

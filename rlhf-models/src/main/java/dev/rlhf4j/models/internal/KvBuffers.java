@@ -2,6 +2,7 @@ package dev.rlhf4j.models.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
+import static dev.rlhf4j.models.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -150,7 +151,7 @@ public final class KvBuffers implements AutoCloseable {
     }
     long[] index = Arrays.stream(rows).asLongStream().toArray();
     try (NDManager scope = manager.newSubManager()) {
-      NDArray indexArray = scope.create(index);
+      NDArray indexArray = owned(scope.create(index));
       for (int i = 0; i < layers; i++) {
         keys[i] = replace(keys[i], keys[i].get(indexArray));
         values[i] = replace(values[i], values[i].get(indexArray));

@@ -1,5 +1,7 @@
 package dev.rlhf4j.models.internal;
 
+import static dev.rlhf4j.models.OwnedArrays.owned;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -19,7 +21,7 @@ final class Rotary {
   Rotary(ModelConfig config, NDManager constants, DataType dataType) {
     this.dataType = dataType;
     this.inverseFrequencies =
-        constants.create(inverseFrequencies(config)).toType(dataType, false);
+        owned(constants.create(inverseFrequencies(config))).toType(dataType, false);
   }
 
   /** {@code 1 / theta^(2i/d)}, llama3-scaled when the config says so. */

@@ -1,5 +1,7 @@
 package dev.rlhf4j.models.internal;
 
+import static dev.rlhf4j.models.OwnedArrays.owned;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -40,13 +42,13 @@ public final class WeightInit {
       default -> throw new IllegalStateException("unknown init " + spec.init());
     }
     if (dataType == DataType.FLOAT64) {
-      return manager.create(values, spec.shape());
+      return owned(manager.create(values, spec.shape()));
     }
     float[] floats = new float[size];
     for (int i = 0; i < size; i++) {
       floats[i] = (float) values[i];
     }
-    NDArray fp32 = manager.create(floats, spec.shape());
+    NDArray fp32 = owned(manager.create(floats, spec.shape()));
     if (dataType == DataType.FLOAT32) {
       return fp32;
     }

@@ -1,6 +1,7 @@
 package dev.rlhf4j.reward.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.models.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -52,6 +53,6 @@ public record PaddedBatch(NDArray ids, NDArray attentionMask) {
       }
     }
     Shape shape = new Shape(rows, width);
-    return new PaddedBatch(manager.create(ids, shape), manager.create(mask, shape));
+    return new PaddedBatch(owned(manager.create(ids, shape)), owned(manager.create(mask, shape)));
   }
 }

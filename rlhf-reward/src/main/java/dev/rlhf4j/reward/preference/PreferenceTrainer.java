@@ -1,6 +1,7 @@
 package dev.rlhf4j.reward.preference;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.models.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -124,8 +125,8 @@ public final class PreferenceTrainer {
                 NDArray logits = out.logits();
                 return loss.compute(
                     logits,
-                    scope.create(positions, new Shape(examples.length)),
-                    scope.create(labels, new Shape(examples.length)));
+                    owned(scope.create(positions, new Shape(examples.length))),
+                    owned(scope.create(labels, new Shape(examples.length))));
               },
               epoch ->
                   s.evaluatesAfter(epoch)

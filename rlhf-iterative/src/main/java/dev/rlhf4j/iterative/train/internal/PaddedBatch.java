@@ -1,6 +1,7 @@
 package dev.rlhf4j.iterative.train.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.models.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -57,10 +58,10 @@ public record PaddedBatch(
     }
     Shape shape = new Shape(height, width);
     return new PaddedBatch(
-        manager.create(ids, shape),
-        manager.create(attention, shape),
-        manager.create(completion, shape),
-        manager.create(predicts, shape),
+        owned(manager.create(ids, shape)),
+        owned(manager.create(attention, shape)),
+        owned(manager.create(completion, shape)),
+        owned(manager.create(predicts, shape)),
         tokens);
   }
 }

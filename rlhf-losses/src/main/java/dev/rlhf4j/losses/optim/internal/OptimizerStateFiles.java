@@ -1,6 +1,7 @@
 package dev.rlhf4j.losses.optim.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -391,7 +392,7 @@ public final class OptimizerStateFiles {
       position += 4L * count;
       next += count;
     }
-    return manager.create(values, shape);
+    return owned(manager.create(values, shape));
   }
 
   private static List<Long> shapeList(NDArray array) {

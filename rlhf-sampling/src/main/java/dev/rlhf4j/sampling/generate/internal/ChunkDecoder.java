@@ -1,6 +1,7 @@
 package dev.rlhf4j.sampling.generate.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.models.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -112,8 +113,8 @@ public final class ChunkDecoder {
         // otherwise dominate the prefill
         NDArray logits =
             model.nextTokenLogits(
-                step.create(padded, new Shape(promptCount, width)),
-                step.create(promptMask, new Shape(promptCount, width)),
+                owned(step.create(padded, new Shape(promptCount, width))),
+                owned(step.create(promptMask, new Shape(promptCount, width))),
                 null,
                 cache);
         int[] rowOf = new int[rows];
@@ -159,8 +160,8 @@ public final class ChunkDecoder {
         try (NDManager step = root.newSubManager()) {
           NDArray logits =
               model.nextTokenLogits(
-                  step.create(stepIds, new Shape(liveCount, 1)),
-                  step.create(stepMask, new Shape(liveCount, cached + 1)),
+                  owned(step.create(stepIds, new Shape(liveCount, 1))),
+                  owned(step.create(stepMask, new Shape(liveCount, cached + 1))),
                   null,
                   cache);
           sampleStep(
@@ -230,7 +231,7 @@ public final class ChunkDecoder {
       tokens[i] = sampler.sample(weights, offset, vocab, filter, row.random.nextDouble());
       flat[i] = (long) offset + tokens[i];
     }
-    float[] chosen = logProbs.reshape(-1).get(step.create(flat)).toFloatArray();
+    float[] chosen = logProbs.reshape(-1).get(owned(step.create(flat))).toFloatArray();
     for (int i = 0; i < rows.length; i++) {
       state[rows[i]].add(tokens[i], chosen[i]);
     }
