@@ -2,6 +2,7 @@ package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
+import static dev.rlhf4j.losses.internal.OwnedArrays.scalar;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -136,7 +137,7 @@ public record BradleyTerryLoss(double centeringCoefficient) {
       }
       NDArray total = Ops.logSigmoid(logits).neg().mean();
       if (centeringCoefficient > 0) {
-        total = total.add(chosen.add(rejected).square().mean().mul(centeringCoefficient));
+        total = total.add(chosen.add(rejected).square().mean().mul(scalar(chosen, centeringCoefficient)));
       }
       double[] hostChosen = Ops.toHost(chosen);
       double[] hostRejected = Ops.toHost(rejected);

@@ -1,6 +1,7 @@
 package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.losses.internal.OwnedArrays.scalar;
 
 import ai.djl.ndarray.NDArray;
 import dev.rlhf4j.losses.internal.Ops;
@@ -204,11 +205,11 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      NDArray z = c.sub(r).mul(beta);
-      NDArray loss = Ops.logSigmoid(z).mul(-(1 - labelSmoothing));
+      NDArray z = c.sub(r).mul(scalar(c, beta));
+      NDArray loss = Ops.logSigmoid(z).mul(scalar(c, -(1 - labelSmoothing)));
       return labelSmoothing == 0
           ? loss
-          : loss.sub(Ops.logSigmoid(z.neg()).mul(labelSmoothing));
+          : loss.sub(Ops.logSigmoid(z.neg()).mul(scalar(c, labelSmoothing)));
     }
   }
 
@@ -234,10 +235,10 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      NDArray z = c.sub(r).mul(beta);
-      NDArray clean = Ops.logSigmoid(z).mul(-(1 - labelSmoothing));
-      NDArray flipped = Ops.logSigmoid(z.neg()).mul(labelSmoothing);
-      return clean.add(flipped).div(1 - 2 * labelSmoothing);
+      NDArray z = c.sub(r).mul(scalar(c, beta));
+      NDArray clean = Ops.logSigmoid(z).mul(scalar(c, -(1 - labelSmoothing)));
+      NDArray flipped = Ops.logSigmoid(z.neg()).mul(scalar(c, labelSmoothing));
+      return clean.add(flipped).div(scalar(c, 1 - 2 * labelSmoothing));
     }
   }
 
@@ -261,7 +262,7 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      return c.sub(r).mul(-beta).add(1).maximum(0);
+      return c.sub(r).mul(scalar(c, -beta)).add(1).maximum(scalar(c, 0));
     }
   }
 
@@ -341,11 +342,11 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      NDArray chosen = c.mul(beta);
-      NDArray rejected = r.mul(beta);
+      NDArray chosen = c.mul(scalar(c, beta));
+      NDArray rejected = r.mul(scalar(c, beta));
       return Ops.logSigmoid(chosen)
-          .add(Ops.logSigmoid(chosen.neg()).mul(0.5))
-          .add(Ops.logSigmoid(rejected.neg()).mul(0.5))
+          .add(Ops.logSigmoid(chosen.neg()).mul(scalar(c, 0.5)))
+          .add(Ops.logSigmoid(rejected.neg()).mul(scalar(c, 0.5)))
           .neg();
     }
   }
@@ -377,8 +378,8 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      NDArray chosen = Ops.logSigmoid(c.mul(beta).sub(delta));
-      NDArray rejected = Ops.logSigmoid(r.mul(beta).sub(delta).neg());
+      NDArray chosen = Ops.logSigmoid(c.mul(scalar(c, beta)).sub(delta));
+      NDArray rejected = Ops.logSigmoid(r.mul(scalar(c, beta)).sub(delta).neg());
       return chosen.add(rejected).neg();
     }
   }
@@ -403,7 +404,7 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      return Ops.sigmoid(c.mul(beta)).neg().add(1).add(Ops.sigmoid(r.mul(beta)));
+      return Ops.sigmoid(c.mul(scalar(c, beta))).neg().add(1).add(Ops.sigmoid(r.mul(scalar(c, beta))));
     }
   }
 
@@ -426,8 +427,8 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      NDArray z = c.sub(r).mul(beta);
-      return Ops.sigmoid(c.mul(beta)).add(1).sub(Ops.sigmoid(z));
+      NDArray z = c.sub(r).mul(scalar(c, beta));
+      return Ops.sigmoid(c.mul(scalar(c, beta))).add(1).sub(Ops.sigmoid(z));
     }
   }
 
@@ -456,8 +457,8 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      NDArray z = c.sub(r).mul(beta);
-      NDArray modulation = Ops.sigmoid(z.div(tau));
+      NDArray z = c.sub(r).mul(scalar(c, beta));
+      NDArray modulation = Ops.sigmoid(z.div(scalar(c, tau)));
       NDArray logistic = Ops.logSigmoid(z).neg();
       NDArray exponential = z.neg().exp();
       return logistic.mul(modulation.neg().add(1)).add(exponential.mul(modulation));
@@ -491,7 +492,7 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      NDArray z = c.sub(r).mul(beta);
+      NDArray z = c.sub(r).mul(scalar(c, beta));
       NDArray chosen = Ops.sigmoid(z).mul(Ops.logSigmoid(z).sub(Math.log1p(-epsilon)));
       NDArray rejected =
           Ops.sigmoid(z.neg()).mul(Ops.logSigmoid(z.neg()).sub(Math.log(epsilon)));
@@ -524,7 +525,7 @@ public sealed interface PreferenceLoss
 
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
-      return Ops.logSigmoid(c.sub(r).mul(beta)).neg();
+      return Ops.logSigmoid(c.sub(r).mul(scalar(c, beta))).neg();
     }
   }
 

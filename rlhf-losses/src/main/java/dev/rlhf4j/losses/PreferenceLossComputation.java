@@ -1,6 +1,7 @@
 package dev.rlhf4j.losses;
 
 import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
+import static dev.rlhf4j.losses.internal.OwnedArrays.scalar;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -53,7 +54,7 @@ final class PreferenceLossComputation {
       if (nll) {
         NDArray chosenNll = policyChosen.div(chosenCounts).neg().mean();
         metrics.put(PreferenceLossOutput.NLL_LOSS, Ops.toHost(chosenNll)[0]);
-        total = total.add(chosenNll.mul(nllWeight));
+        total = total.add(chosenNll.mul(scalar(chosenNll, nllWeight)));
       }
       putTrlMetrics(
           metrics,

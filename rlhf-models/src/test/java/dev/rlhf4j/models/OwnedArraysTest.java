@@ -3,9 +3,12 @@ package dev.rlhf4j.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +39,34 @@ class OwnedArraysTest {
           assertThat(v).as("view %s", i).isEqualTo(i);
         }
       }
+    }
+  }
+
+  @Test
+  void scalar_operandSurvivesCollectionBeforeTheBackwardPass() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (int i = 0; i < 30; i++) {
+        NDArray x = OwnedArrays.owned(manager.create(new float[] {1, 2, 3, 4}));
+        x.setRequiresGradient(true);
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+          NDArray y = x.mul(OwnedArrays.scalar(x, 3)).sum();
+          churnNativeMemory();
+          collector.backward(y);
+        }
+        assertThat(x.getGradient().toFloatArray()).as("round %s", i).containsOnly(3f);
+      }
+    }
+  }
+
+  @Test
+  void scalar_hasTheDataTypeAndDeviceOfItsModel() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray like = manager.zeros(new Shape(2), DataType.FLOAT64);
+      NDArray s = OwnedArrays.scalar(like, 0.25);
+      assertThat(s.getDataType()).isEqualTo(DataType.FLOAT64);
+      assertThat(s.getShape().dimension()).isZero();
+      assertThat(s.getDevice()).isEqualTo(like.getDevice());
+      assertThat(s.getDouble()).isEqualTo(0.25);
     }
   }
 

@@ -17,4 +17,21 @@ public final class OwnedArrays {
       return fresh.duplicate();
     }
   }
+
+  /**
+   * A 0-dimensional array of {@code like}'s data type and device, in its manager, owning its
+   * memory: the scalar operand of a differentiable operation (DJL's own for {@code x.mul(2.0)}
+   * is freed while autograd still needs it).
+   */
+  public static NDArray scalar(NDArray like, double value) {
+    try (NDArray raw = like.getManager().create(value)) {
+      NDArray typed = raw.toType(like.getDataType(), true);
+      if (!typed.getDevice().equals(like.getDevice())) {
+        NDArray moved = typed.toDevice(like.getDevice(), true);
+        typed.close();
+        return moved;
+      }
+      return typed;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.rlhf4j.losses.optim;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.losses.internal.OwnedArrays.scalar;
 
 import ai.djl.ndarray.NDArray;
 
@@ -99,7 +100,7 @@ public record GradientAccumulation(int microBatchSize, int steps) {
    */
   public NDArray scale(NDArray microBatchLoss) {
     checkArgument(microBatchLoss != null, "microBatchLoss must not be null");
-    return microBatchLoss.div((float) steps);
+    return microBatchLoss.div(scalar(microBatchLoss, steps));
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.rlhf4j.models.internal;
 
+import static dev.rlhf4j.models.OwnedArrays.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -32,7 +34,7 @@ final class Ops {
   /** RMSNorm: {@code w · x / sqrt(mean(x²) + eps)} over the last axis. */
   static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
     NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-    return x.mul(meanSquare.add(eps).pow(-0.5)).mul(weight);
+    return x.mul(meanSquare.add(eps).pow(scalar(x, -0.5))).mul(weight);
   }
 
   /** LayerNorm over the last axis with scale and shift. */
@@ -50,8 +52,8 @@ final class Ops {
 
   /** GPT-2's tanh approximation of GELU ({@code gelu_new}). */
   static NDArray geluTanh(NDArray x) {
-    NDArray inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
-    return x.mul(0.5).mul(inner.tanh().add(1));
+    NDArray inner = x.add(x.pow(scalar(x, 3)).mul(scalar(x, 0.044715))).mul(scalar(x, SQRT_2_OVER_PI));
+    return x.mul(scalar(x, 0.5)).mul(inner.tanh().add(1));
   }
 
   /**
@@ -78,7 +80,7 @@ final class Ops {
     // scaling the queries ([B, H, T, D]) rather than the scores ([B, H, T, S]) saves a
     // score-sized array in the forward and in the backward pass
     NDArray scores =
-        q.mul(scale)
+        q.mul(scalar(q, scale))
             .reshape(b, kv, groups * t, d)
             .matMul(k.transpose(0, 1, 3, 2))
             .reshape(b, h, t, s)

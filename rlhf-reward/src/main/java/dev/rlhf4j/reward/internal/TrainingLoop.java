@@ -1,6 +1,7 @@
 package dev.rlhf4j.reward.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static dev.rlhf4j.models.OwnedArrays.scalar;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -169,7 +170,7 @@ public final class TrainingLoop {
                         + totalSteps + " (epoch " + epoch + ", micro-batch " + (micro + 1)
                         + "); lower the learning rate or check the data");
               }
-              collector.backward(out.loss().mul(weight));
+              collector.backward(out.loss().mul(scalar(out.loss(), weight)));
               out.metrics().forEach((k, v) -> sums.merge(k, v * weight, Double::sum));
             }
           }

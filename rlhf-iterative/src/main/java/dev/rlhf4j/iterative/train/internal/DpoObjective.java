@@ -1,5 +1,7 @@
 package dev.rlhf4j.iterative.train.internal;
 
+import static dev.rlhf4j.models.OwnedArrays.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.rlhf4j.losses.PreferenceLoss;
@@ -84,7 +86,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
             PreferenceLossInput.of(
                 split, prepared.referenceChosen(), prepared.referenceRejected()));
     double weight = prepared.size() / (double) globalBatch;
-    NDArray weighted = output.loss().mul(weight);
+    NDArray weighted = output.loss().mul(scalar(output.loss(), weight));
     Map<String, Double> metrics = new HashMap<>();
     output.metrics().forEach((name, value) -> metrics.put(name, value * weight));
     return new TrainingLoop.MicroLoss(

@@ -1,5 +1,7 @@
 package dev.rlhf4j.iterative.train.internal;
 
+import static dev.rlhf4j.models.OwnedArrays.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -59,7 +61,7 @@ public final class SftObjective implements TrainingLoop.Objective<SftObjective.P
     PaddedBatch batch = prepared.batch();
     SequenceLogProbs logProbs = LogProbs.completion(policy, batch);
     NDArray nll = logProbs.sum().sum().neg();
-    NDArray weighted = nll.div((float) batchTokens);
+    NDArray weighted = nll.div(scalar(nll, batchTokens));
     double sum = nll.toType(DataType.FLOAT64, false).getDouble();
     return new TrainingLoop.MicroLoss(
         weighted,
