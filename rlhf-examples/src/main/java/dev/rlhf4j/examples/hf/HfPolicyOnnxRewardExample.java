@@ -7,6 +7,7 @@ import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.api.io.Jsonl;
 import dev.rlhf4j.api.io.JsonlFormats;
 import dev.rlhf4j.examples.cli.Arguments;
+import dev.rlhf4j.examples.cli.Launcher;
 import dev.rlhf4j.iterative.DpoSettings;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.IterativeDpo;
@@ -245,21 +246,14 @@ public final class HfPolicyOnnxRewardExample {
   }
 
   /**
-   * Parses {@code args} and runs; returns the process exit status: 0 on success, 2 on bad
-   * arguments (the message and {@link #USAGE} go to {@code err}).
+   * Parses {@code args} and runs; returns the process exit status (see {@link Launcher}): 0 on
+   * success, 2 on bad arguments (the message and {@link #USAGE} go to {@code err}), 1 on a
+   * malformed data line.
    */
   static int launch(String[] args, PrintStream out, PrintStream err) {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println(e.getMessage());
-      err.println(USAGE);
-      return 2;
-    }
-    run(options, out);
-    return 0;
+    return Launcher.launch(args, USAGE, Options::parse, options -> run(options, out), err);
   }
+
 
   /**
    * Runs the example with the command line {@code args} (see {@link #USAGE}), printing progress,

@@ -10,6 +10,7 @@ import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.io.Jsonl;
 import dev.rlhf4j.api.io.JsonlFormats;
 import dev.rlhf4j.examples.cli.Arguments;
+import dev.rlhf4j.examples.cli.Launcher;
 import dev.rlhf4j.iterative.progress.ConsoleProgress;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.config.ModelConfig;
@@ -176,22 +177,9 @@ public final class TrainRewardModelExample {
    * {@code file:line: problem} goes to {@code err}).
    */
   static int launch(String[] args, PrintStream out, PrintStream err) {
-    Options options;
-    try {
-      options = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println(e.getMessage());
-      err.println(USAGE);
-      return 2;
-    }
-    try {
-      run(options, out);
-    } catch (DataFormatException e) {
-      err.println(e.getMessage());
-      return 1;
-    }
-    return 0;
+    return Launcher.launch(args, USAGE, Options::parse, options -> run(options, out), err);
   }
+
 
   /**
    * Runs the example with the command line {@code args} (see {@link #USAGE}), printing progress and
