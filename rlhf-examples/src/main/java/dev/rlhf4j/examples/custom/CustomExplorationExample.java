@@ -143,7 +143,6 @@ public final class CustomExplorationExample {
     return Launcher.launch(args, USAGE, Options::parse, options -> run(options, out), err);
   }
 
-
   /**
    * Runs the example with the command line {@code args} (see {@link #USAGE}), printing progress and
    * a per-iteration summary to {@code out}.

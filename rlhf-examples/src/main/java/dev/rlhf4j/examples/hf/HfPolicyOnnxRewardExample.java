@@ -254,7 +254,6 @@ public final class HfPolicyOnnxRewardExample {
     return Launcher.launch(args, USAGE, Options::parse, options -> run(options, out), err);
   }
 
-
   /**
    * Runs the example with the command line {@code args} (see {@link #USAGE}), printing progress,
    * per-iteration metrics and the final checkpoint to {@code out}.

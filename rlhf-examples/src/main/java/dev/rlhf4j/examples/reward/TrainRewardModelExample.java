@@ -180,7 +180,6 @@ public final class TrainRewardModelExample {
     return Launcher.launch(args, USAGE, Options::parse, options -> run(options, out), err);
   }
 
-
   /**
    * Runs the example with the command line {@code args} (see {@link #USAGE}), printing progress and
    * the results to {@code out}.
