@@ -85,7 +85,7 @@ import java.util.stream.Stream;
  * SFT, rising over iterations) and Table 6's effect of the penalty on length hold. They are
  * sensitive to the settings: with the task's default labels (length bias 0.3, rationality 5)
  * or DPO β 0.5, iterative DPO ended level with or below offline DPO (0.54–0.59 against
- * 0.56–0.58, nine configurations tried); with β 0.1 offline DPO fell below SFT (0.46). Under the
+ * 0.56–0.58, 16 configurations tried); with β 0.1 offline DPO fell below SFT (0.46). Under the
  * gold reward itself the loop gains more (see {@code OnlineVersusOfflineTest}).
  *
  * <p>Usage: {@code Quickstart [--seed N] [--out DIR] [--fast] [--length-penalty λ]}; {@code --fast}
