@@ -12,6 +12,7 @@ import dev.rlhf4j.iterative.train.internal.DpoObjective;
 import dev.rlhf4j.iterative.train.internal.Encoding;
 import dev.rlhf4j.iterative.train.internal.LogProbs;
 import dev.rlhf4j.iterative.train.internal.TokenizedPair;
+import dev.rlhf4j.iterative.train.internal.TrainerBuilder;
 import dev.rlhf4j.iterative.train.internal.TrainingLoop;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
@@ -88,10 +89,10 @@ public final class DpoTrainer {
     this.tokenizer = builder.tokenizer;
     this.reference = builder.reference;
     this.config = builder.config;
-    this.listener = ProgressListener.isolating(builder.listeners);
-    this.iteration = builder.iteration;
-    this.checkpointDirectory = builder.checkpointDirectory;
-    this.checkpointEvery = builder.checkpointEvery;
+    this.listener = builder.isolatedListener();
+    this.iteration = builder.iterationNumber();
+    this.checkpointDirectory = builder.checkpointDirectory();
+    this.checkpointEvery = builder.checkpointInterval();
   }
 
   /**
@@ -184,15 +185,11 @@ public final class DpoTrainer {
    * Builds a {@link DpoTrainer}; the policy and tokenizer are given to {@link
    * DpoTrainer#builder}. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends TrainerBuilder<Builder> {
     private final CausalLm policy;
     private final HfTokenizer tokenizer;
     private CausalLm reference;
     private DpoConfig config = DpoConfig.builder().build();
-    private final List<ProgressListener> listeners = new ArrayList<>();
-    private int iteration;
-    private Path checkpointDirectory;
-    private int checkpointEvery;
 
     private Builder(CausalLm policy, HfTokenizer tokenizer) {
       checkArgument(policy != null, "policy must not be null");
@@ -239,42 +236,8 @@ public final class DpoTrainer {
       return this;
     }
 
-    /**
-     * Adds a listener for stage and step events. A listener that throws is logged and ignored.
-     *
-     * @throws IllegalArgumentException if it is null
-     */
-    public Builder listener(ProgressListener listener) {
-      checkArgument(listener != null, "listener must not be null");
-      listeners.add(listener);
-      return this;
-    }
-
-    /**
-     * The iteration of the online loop the events report; 0 (the default) outside the loop.
-     *
-     * @throws IllegalArgumentException if it is negative
-     */
-    public Builder iteration(int iteration) {
-      checkArgument(iteration >= 0, "iteration must be >= 0 but was %s", iteration);
-      this.iteration = iteration;
-      return this;
-    }
-
-    /**
-     * Writes a checkpoint every {@code steps} optimizer steps to {@code directory}/{@code
-     * checkpoint-<step>}: the policy as a Hugging Face directory (loadable with {@link
-     * CausalLm#load}) with the tokenizer files, the AdamW state in {@code optimizer/} and {@code
-     * trainer_state.json}. Each is written under a temporary name and renamed atomically. The
-     * directory must not hold checkpoints yet when training starts.
-     *
-     * @throws IllegalArgumentException if {@code steps < 1} or the directory is null
-     */
-    public Builder checkpointEvery(int steps, Path directory) {
-      checkArgument(steps >= 1, "checkpoint interval must be >= 1 step but was %s", steps);
-      checkArgument(directory != null, "checkpoint directory must not be null");
-      this.checkpointEvery = steps;
-      this.checkpointDirectory = directory;
+    @Override
+    protected Builder self() {
       return this;
     }
 

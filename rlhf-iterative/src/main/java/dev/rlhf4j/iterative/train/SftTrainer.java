@@ -8,6 +8,7 @@ import dev.rlhf4j.iterative.train.internal.Checkpoints;
 import dev.rlhf4j.iterative.train.internal.Encoding;
 import dev.rlhf4j.iterative.train.internal.SftObjective;
 import dev.rlhf4j.iterative.train.internal.TokenizedSequence;
+import dev.rlhf4j.iterative.train.internal.TrainerBuilder;
 import dev.rlhf4j.iterative.train.internal.TrainingLoop;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
@@ -50,10 +51,10 @@ public final class SftTrainer {
     this.policy = builder.policy;
     this.tokenizer = builder.tokenizer;
     this.config = builder.config;
-    this.listener = ProgressListener.isolating(builder.listeners);
-    this.iteration = builder.iteration;
-    this.checkpointDirectory = builder.checkpointDirectory;
-    this.checkpointEvery = builder.checkpointEvery;
+    this.listener = builder.isolatedListener();
+    this.iteration = builder.iterationNumber();
+    this.checkpointDirectory = builder.checkpointDirectory();
+    this.checkpointEvery = builder.checkpointInterval();
   }
 
   /**
@@ -114,14 +115,10 @@ public final class SftTrainer {
    * Builds an {@link SftTrainer}; the policy and tokenizer are given to {@link
    * SftTrainer#builder}. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends TrainerBuilder<Builder> {
     private final CausalLm policy;
     private final HfTokenizer tokenizer;
     private SftConfig config = SftConfig.builder().build();
-    private final List<ProgressListener> listeners = new ArrayList<>();
-    private int iteration;
-    private Path checkpointDirectory;
-    private int checkpointEvery;
 
     private Builder(CausalLm policy, HfTokenizer tokenizer) {
       checkArgument(policy != null, "policy must not be null");
@@ -145,39 +142,8 @@ public final class SftTrainer {
       return this;
     }
 
-    /**
-     * Adds a listener for stage and step events. A listener that throws is logged and ignored.
-     *
-     * @throws IllegalArgumentException if it is null
-     */
-    public Builder listener(ProgressListener listener) {
-      checkArgument(listener != null, "listener must not be null");
-      listeners.add(listener);
-      return this;
-    }
-
-    /**
-     * The iteration the events report; 0 (the default) outside the online loop.
-     *
-     * @throws IllegalArgumentException if it is negative
-     */
-    public Builder iteration(int iteration) {
-      checkArgument(iteration >= 0, "iteration must be >= 0 but was %s", iteration);
-      this.iteration = iteration;
-      return this;
-    }
-
-    /**
-     * Writes a checkpoint every {@code steps} optimizer steps, as {@link
-     * DpoTrainer.Builder#checkpointEvery} describes.
-     *
-     * @throws IllegalArgumentException if {@code steps < 1} or the directory is null
-     */
-    public Builder checkpointEvery(int steps, Path directory) {
-      checkArgument(steps >= 1, "checkpoint interval must be >= 1 step but was %s", steps);
-      checkArgument(directory != null, "checkpoint directory must not be null");
-      this.checkpointEvery = steps;
-      this.checkpointDirectory = directory;
+    @Override
+    protected Builder self() {
       return this;
     }
 
