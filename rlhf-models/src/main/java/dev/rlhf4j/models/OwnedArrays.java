@@ -3,6 +3,8 @@ package dev.rlhf4j.models;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Makes arrays built from Java data own their memory.
@@ -47,14 +49,21 @@ public final class OwnedArrays {
    */
   public static NDArray scalar(NDArray like, double value) {
     checkArgument(like != null, "like must not be null");
-    try (NDArray raw = like.getManager().create(value)) {
-      NDArray typed = raw.toType(like.getDataType(), true);
-      if (!typed.getDevice().equals(like.getDevice())) {
-        NDArray moved = typed.toDevice(like.getDevice(), true);
-        typed.close();
-        return moved;
+    NDArray typed;
+    if (like.getDataType() == DataType.FLOAT64) {
+      try (NDArray raw = like.getManager().create(value)) {
+        typed = raw.toType(DataType.FLOAT64, true);
       }
-      return typed;
+    } else {
+      // one native call that allocates (no buffer to alias) instead of create + copy: this runs
+      // for every norm and attention layer of every forward pass
+      typed = like.getManager().full(new Shape(), (float) value, like.getDataType());
     }
+    if (!typed.getDevice().equals(like.getDevice())) {
+      NDArray moved = typed.toDevice(like.getDevice(), true);
+      typed.close();
+      return moved;
+    }
+    return typed;
   }
 }

@@ -1,6 +1,8 @@
 package dev.rlhf4j.losses.internal;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Arrays built from Java data that own their memory: DJL 0.36's PyTorch engine builds them
@@ -24,14 +26,21 @@ public final class OwnedArrays {
    * is freed while autograd still needs it).
    */
   public static NDArray scalar(NDArray like, double value) {
-    try (NDArray raw = like.getManager().create(value)) {
-      NDArray typed = raw.toType(like.getDataType(), true);
-      if (!typed.getDevice().equals(like.getDevice())) {
-        NDArray moved = typed.toDevice(like.getDevice(), true);
-        typed.close();
-        return moved;
+    NDArray typed;
+    if (like.getDataType() == DataType.FLOAT64) {
+      try (NDArray raw = like.getManager().create(value)) {
+        typed = raw.toType(DataType.FLOAT64, true);
       }
-      return typed;
+    } else {
+      // one native call that allocates (no buffer to alias) instead of create + copy: this runs
+      // for every norm and attention layer of every forward pass
+      typed = like.getManager().full(new Shape(), (float) value, like.getDataType());
     }
+    if (!typed.getDevice().equals(like.getDevice())) {
+      NDArray moved = typed.toDevice(like.getDevice(), true);
+      typed.close();
+      return moved;
+    }
+    return typed;
   }
 }
