@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlhf4j.iterative.internal.RunFiles;
 import dev.rlhf4j.losses.optim.AdamW;
 import dev.rlhf4j.models.CausalLm;
 import java.io.IOException;
@@ -13,11 +14,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Training checkpoints: {@code <dir>/checkpoint-<step>/} holding the policy as a Hugging Face
@@ -94,7 +93,7 @@ public final class Checkpoints {
     Path temp = root.resolve(TEMP_PREFIX + step);
     try {
       Files.createDirectories(root);
-      deleteRecursively(temp);
+      RunFiles.deleteRecursively(temp);
       policy.save(temp);
       optimizer.saveState(temp.resolve(OPTIMIZER));
       if (policy.origin().isEmpty() && tokenizerDirectory != null) {
@@ -115,7 +114,7 @@ public final class Checkpoints {
       return target;
     } catch (IOException | RuntimeException e) {
       try {
-        deleteRecursively(temp);
+        RunFiles.deleteRecursively(temp);
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
@@ -123,17 +122,6 @@ public final class Checkpoints {
         throw new UncheckedIOException("cannot write checkpoint " + target, io);
       }
       throw (RuntimeException) e;
-    }
-  }
-
-  private static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(path)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }
