@@ -10,6 +10,7 @@ import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
+import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ClassifierOutput;
 import dev.rlhf4j.models.ModelOptions;
@@ -105,6 +106,8 @@ public final class DjlRewardModel implements RewardModel {
   private final long padTokenId;
   private volatile Normalization normalization;
   private final String name;
+  private final Path directory;
+  private Fingerprint files; // guarded by this; computed on first use
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
 
@@ -120,6 +123,7 @@ public final class DjlRewardModel implements RewardModel {
     this.truncation = settings.truncation();
     this.normalization = b.normalization;
     this.padTokenId = b.padTokenId >= 0 ? b.padTokenId : PadTokens.safePad(tokenizer);
+    this.directory = b.directory;
     this.name =
         b.directory != null
             ? b.directory.toString()
@@ -353,6 +357,38 @@ public final class DjlRewardModel implements RewardModel {
           ModelFiles.writeSidecar(directory, normalization(), padTokenId);
           return null;
         });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>For a model built by {@link #fromDirectory}: the SHA-256 of every file of the directory
+   * (read once, on the first call; see {@link Fingerprint} for the cost) and the settings that
+   * change scores (maximum batch size and length, truncation, pad id, normalisation). Empty for a
+   * model built by {@link #fromCausalLm} or {@link #of}, whose weights are in memory only.
+   *
+   * @throws Rlhf4jException if a file of the directory cannot be read
+   */
+  @Override
+  public Optional<Fingerprint> fingerprint() {
+    if (directory == null) {
+      return Optional.empty();
+    }
+    Fingerprint content;
+    synchronized (this) {
+      if (files == null) {
+        files = Fingerprint.ofPath(directory);
+      }
+      content = files;
+    }
+    Normalization n = normalization;
+    return Optional.of(
+        content
+            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
+            .with("setting:maxLength", Integer.toString(maxLength))
+            .with("setting:truncation", truncation.name())
+            .with("setting:padTokenId", Long.toString(padTokenId))
+            .with("setting:normalization", n == null ? "none" : n.toString()));
   }
 
   /** The classifier (owned or borrowed, see the class documentation). */
