@@ -7,22 +7,17 @@ import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.exploration.SamplingParams;
-import dev.rlhf4j.api.io.JsonlFormats;
 import dev.rlhf4j.iterative.DpoBackend;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PolicySampler;
 import dev.rlhf4j.iterative.TrainRequest;
 import dev.rlhf4j.iterative.TrainResult;
-import dev.rlhf4j.spark.internal.Blocks;
 import dev.rlhf4j.spark.internal.ExecutorCache;
 import dev.rlhf4j.spark.internal.HadoopConf;
 import dev.rlhf4j.spark.internal.PolicyTask;
-import dev.rlhf4j.spark.internal.SparkFailures;
-import dev.rlhf4j.spark.internal.Wire;
+import dev.rlhf4j.spark.internal.SamplingCalls;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -199,32 +194,8 @@ public final class SparkPolicyBackend implements PolicyBackend {
       if (prompts.isEmpty()) {
         return List.of();
       }
-      int perBlock = Blocks.promptsPerBlock(n, factory.batchRows());
-      List<Wire.Block> blocks = new ArrayList<>();
-      int index = 0;
-      for (int[] r : Blocks.ranges(prompts.size(), perBlock)) {
-        List<String> items = new ArrayList<>(r[1] - r[0]);
-        for (int i = r[0]; i < r[1]; i++) {
-          checkArgument(prompts.get(i) != null, "prompts[%s] must not be null", i);
-          items.add(Wire.encode(JsonlFormats.prompts(), prompts.get(i)));
-        }
-        blocks.add(new Wire.Block(index++, items));
-      }
-      List<Wire.Block> results;
-      sc.setJobDescription("rlhf4j: sample " + n + " x " + prompts.size() + " prompts from "
-          + location.uri());
-      try {
-        results = sc.parallelize(blocks, Math.min(partitions, blocks.size()))
-            .mapPartitions(new PolicyTask(group, Set.copyOf(live), location, factory, conf, n,
-                Wire.Params.of(params)))
-            .collect();
-      } catch (Exception e) { // SparkException is checked but undeclared
-        throw SparkFailures.wrap("sampling " + prompts.size() + " prompts from "
-            + location.uri() + " on Spark failed", e);
-      } finally {
-        sc.setJobDescription(null);
-      }
-      return assemble(prompts, blocks.size(), results);
+      return SamplingCalls.run(sc, group, Set.copyOf(live), location, factory, conf,
+          partitions, prompts, n, params);
     }
 
     @Override
@@ -233,28 +204,6 @@ public final class SparkPolicyBackend implements PolicyBackend {
         live.remove(key);
       }
     }
-  }
-
-  private static List<GeneratedSample> assemble(
-      List<Prompt> prompts, int blockCount, List<Wire.Block> results) {
-    List<Wire.Block> sorted = new ArrayList<>(results);
-    sorted.sort(Comparator.comparingInt(Wire.Block::index));
-    if (sorted.size() != blockCount) {
-      throw new Rlhf4jException("Spark returned " + sorted.size() + " blocks for " + blockCount);
-    }
-    List<GeneratedSample> out = new ArrayList<>(prompts.size());
-    for (Wire.Block b : sorted) {
-      for (String item : b.items()) {
-        GeneratedSample s = Wire.decode(JsonlFormats.generatedSamples(), item, "sample");
-        Prompt expected = prompts.get(out.size());
-        if (!s.prompt().id().equals(expected.id())) {
-          throw new Rlhf4jException("sample " + out.size() + " answers prompt " + s.prompt().id()
-              + " but prompt " + expected.id() + " was sent there");
-        }
-        out.add(new GeneratedSample(expected, s.responses()));
-      }
-    }
-    return out;
   }
 
   /** Settings of a {@link SparkPolicyBackend}; each setter checks its range. Not thread-safe. */
