@@ -69,7 +69,18 @@ public final class SparkSection implements MacroBenchmark {
     }
     int repeats = context.repeats(3, 1);
     int promptCount = context.quick() ? 16 : 32;
-    return EngineThreads.withIntraOpThreads(1, () -> measure(repeats, promptCount));
+    // executors in local mode are threads of this JVM: give their tasks one PyTorch thread each,
+    // as spark.executor.extraJavaOptions=-Dai.djl.pytorch.num_threads=1 does on a cluster
+    String previous = System.setProperty("ai.djl.pytorch.num_threads", "1");
+    try {
+      return EngineThreads.withIntraOpThreads(1, () -> measure(repeats, promptCount));
+    } finally {
+      if (previous == null) {
+        System.clearProperty("ai.djl.pytorch.num_threads");
+      } else {
+        System.setProperty("ai.djl.pytorch.num_threads", previous);
+      }
+    }
   }
 
   private SectionResult measure(int repeats, int promptCount) throws Exception {

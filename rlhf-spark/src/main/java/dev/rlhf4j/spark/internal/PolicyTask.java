@@ -68,6 +68,7 @@ public final class PolicyTask implements FlatMapFunction<Iterator<Wire.Block>, W
         prompts.add(Wire.decode(JsonlFormats.prompts(), item, "prompt"));
       }
     }
+    TaskThreads.apply();
     List<GeneratedSample> samples;
     try (ExecutorCache.Lease<LoadedSampler> lease =
         ExecutorCache.acquire(group, key(location, factory), live, this::load)) {

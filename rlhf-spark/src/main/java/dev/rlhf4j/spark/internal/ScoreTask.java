@@ -40,6 +40,7 @@ public final class ScoreTask implements FlatMapFunction<Iterator<Wire.Block>, Wi
     if (!input.hasNext()) {
       return out.iterator();
     }
+    TaskThreads.apply();
     String key = key(spec);
     try (ExecutorCache.Lease<Loaded> lease =
         ExecutorCache.acquire(group, key, Set.of(key), this::load)) {
