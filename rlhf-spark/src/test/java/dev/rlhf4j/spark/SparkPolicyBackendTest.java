@@ -125,6 +125,28 @@ class SparkPolicyBackendTest {
   }
 
   @Test
+  void partitions_holdWholeDecodingBatches_soEveryResponseSeesTheInProcessBatch() {
+    // 20 prompts: n = 3 with 8-row batches gives blocks of 8 prompts (8, 8, 4); n = 4 blocks of 2
+    List<Prompt> prompts = Tiny.prompts("q", 20);
+    ChunkRecordingSamplers samplers = new ChunkRecordingSamplers(8);
+    for (int n : new int[] {3, 4, 1}) {
+      List<String> expected;
+      try (PolicySampler local = samplers.open(pi0)) {
+        expected = json(local.sample(prompts, n, Tiny.SAMPLING));
+      }
+      for (int partitions : new int[] {1, 2, 3, 7}) {
+        try (SparkPolicyBackend backend = spark().samplers(samplers).partitions(partitions)
+                .build(Tiny.djl().open(Tiny.DPO));
+            PolicySampler remote = backend.sampler(pi0)) {
+          assertThat(json(remote.sample(prompts, n, Tiny.SAMPLING)))
+              .as("n=%s partitions=%s", n, partitions)
+              .isEqualTo(expected);
+        }
+      }
+    }
+  }
+
+  @Test
   void iterativeDpo_twoIterations_equalTheInProcessRun() {
     Path run = tmp.resolve("spark-run");
     LoopResult result;
