@@ -66,9 +66,11 @@ public final class ScoreTask implements FlatMapFunction<Iterator<Wire.Block>, Wi
   private record Loaded(AutoCloseable model, ModelStore.Materialized local)
       implements AutoCloseable {
     @Override
-    public void close() throws Exception {
+    public void close() {
       try {
         model.close();
+      } catch (Exception e) {
+        throw new dev.rlhf4j.api.Rlhf4jException("closing the scoring model failed: " + e, e);
       } finally {
         PolicyTask.LoadedSampler.deleteCopy(local);
       }
