@@ -224,6 +224,28 @@ public record ModelConfig(
         value);
   }
 
+  /**
+   * Checks a sequence-length setting against {@code max_position_embeddings}: a model was never
+   * trained on positions past it (rotary models extrapolate silently, GPT-2 has no embedding for
+   * them), so training or scoring past it is refused rather than done quietly wrong.
+   *
+   * @param setting the setting's name for the message, e.g. {@code "maxLength"}
+   * @param length the configured number of tokens
+   * @throws IllegalArgumentException if {@code length} exceeds {@link #maxPositionEmbeddings()},
+   *     with both numbers
+   */
+  public void checkLength(String setting, int length) {
+    checkArgument(
+        length <= maxPositionEmbeddings,
+        "%s (%s) must be <= max_position_embeddings (%s) of the %s model: it was never trained"
+            + " on positions past that; lower %s",
+        setting,
+        length,
+        maxPositionEmbeddings,
+        architecture.hfName(),
+        setting);
+  }
+
   /** The model family of {@link #architecture()}. */
   public ModelFamily family() {
     return architecture.family();
