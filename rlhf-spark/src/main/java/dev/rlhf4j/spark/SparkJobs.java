@@ -72,7 +72,7 @@ public final class SparkJobs {
       writer.commit();
     } finally {
       HadoopFiles.release(job.prompts(), input);
-      SparkPolicyBackend.releaseOnExecutors(sc, group);
+      SparkPolicyBackend.releaseOnExecutors(sc, group, java.util.Set.of());
     }
     HadoopFiles.publish(output, job.output(), conf.get());
     return count;

@@ -49,8 +49,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@link ModelStore#publish} (once per content) and fingerprints it; without a staging directory
  * the checkpoint's own {@code file:} path is used, which every executor must see (a shared
  * mount). Each executor JVM loads a checkpoint once, with the {@link SamplerFactory}, and shares it
- * between its tasks; when the loop closes a sampler, the next task on each executor releases that
- * checkpoint's model and local copy.
+ * between its tasks; closing a sampler (the loop does before each training call) runs a small
+ * release job, and any later task on an executor also releases checkpoints no open sampler names
+ * (model and local copy).
  *
  * <p><b>Partitions.</b> A call's prompts are cut into blocks of whole decoding batches ({@link
  * SamplerFactory#batchRows()} rows: {@code rows / gcd(n, rows)} prompts) and the blocks are spread
@@ -152,22 +153,25 @@ public final class SparkPolicyBackend implements PolicyBackend {
     if (closed.compareAndSet(false, true)) {
       try {
         live.clear();
-        releaseOnExecutors(sc, group);
+        releaseOnExecutors(sc, group, Set.of());
       } finally {
         trainer.close();
       }
     }
   }
 
-  /** Best effort: one task per default slot evicts the group on whichever executor runs it. */
-  static void releaseOnExecutors(JavaSparkContext sc, String group) {
+  /**
+   * Best effort: one task per default slot evicts the group's models but {@code keep} on
+   * whichever executor runs it.
+   */
+  static void releaseOnExecutors(JavaSparkContext sc, String group, Set<String> keep) {
     if (sc.sc().isStopped()) {
       return;
     }
     int slots = Math.max(1, sc.defaultParallelism());
     try {
       sc.parallelize(IntStream.range(0, slots).boxed().toList(), slots)
-          .foreachPartition(it -> ExecutorCache.evict(group, Set.of()));
+          .foreachPartition(it -> ExecutorCache.evict(group, keep));
     } catch (RuntimeException e) {
       org.slf4j.LoggerFactory.getLogger(SparkPolicyBackend.class)
           .warn("releasing the models of {} on executors failed", group, e);
@@ -202,6 +206,9 @@ public final class SparkPolicyBackend implements PolicyBackend {
     public void close() {
       if (samplerClosed.compareAndSet(false, true)) {
         live.remove(key);
+        // the loop closes its samplers before training: free the executors' copies now, so that
+        // in local mode (executors in the driver's JVM) no sampling model is held while training
+        releaseOnExecutors(sc, group, Set.copyOf(live));
       }
     }
   }

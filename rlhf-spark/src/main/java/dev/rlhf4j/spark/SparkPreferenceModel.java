@@ -78,7 +78,7 @@ public final class SparkPreferenceModel implements PreferenceModel {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      SparkPolicyBackend.releaseOnExecutors(sc, group);
+      SparkPolicyBackend.releaseOnExecutors(sc, group, java.util.Set.of());
     }
   }
 

@@ -94,7 +94,7 @@ public final class SparkRewardModel implements RewardModel {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      SparkPolicyBackend.releaseOnExecutors(sc, group);
+      SparkPolicyBackend.releaseOnExecutors(sc, group, java.util.Set.of());
     }
   }
 
