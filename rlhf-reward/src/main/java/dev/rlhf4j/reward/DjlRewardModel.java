@@ -282,7 +282,7 @@ public final class DjlRewardModel implements RewardModel {
    *
    * @return the new normalisation
    * @throws IllegalArgumentException if reference is null, holds a null, has fewer than 2
-   *     requests, or all its scores are equal
+   *     requests, or its scores are all equal up to rounding (see {@link Normalization#of})
    * @throws IllegalStateException if the model is closed
    */
   public Normalization calibrate(Iterable<ScoreRequest> reference) {
