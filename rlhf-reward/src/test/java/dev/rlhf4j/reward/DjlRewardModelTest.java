@@ -86,6 +86,7 @@ class DjlRewardModelTest {
           "<|im_start|>user\nHow are you?<|im_end|>\n<|im_start|>assistant\nFine, thanks."
               + "<|im_end|>\n";
       assertThat(ids).containsExactly(tok.encode(rendered, false));
+      // exact on purpose: both are one unpadded row of the same ids, the same shape and kernels
       assertThat(rm.score(List.of(request))[0]).isEqualTo(directScore(model, ids));
     }
   }
@@ -204,6 +205,7 @@ class DjlRewardModelTest {
     try (DjlRewardModel loaded =
         RewardModels.djl(saved).optModelOptions(ModelOptions.cpu()).build()) {
       assertThat(loaded.normalization()).contains(calibrated);
+      // exact on purpose: the same float32 weights scoring the same batches (same shapes)
       assertThat(loaded.score(requests)).containsExactly(before);
       assertThat(ModelConfig.read(saved.resolve("config.json")).architecture().hfName())
           .isEqualTo("LlamaForSequenceClassification");
@@ -331,6 +333,7 @@ class DjlRewardModelTest {
         for (int i = 0; i < 6; i++) {
           futures.add(pool.submit(() -> rm.score(requests)));
         }
+        // exact on purpose: every call scores the same batches (same shapes) on this machine
         for (java.util.concurrent.Future<double[]> f : futures) {
           assertThat(f.get()).containsExactly(expected);
         }
