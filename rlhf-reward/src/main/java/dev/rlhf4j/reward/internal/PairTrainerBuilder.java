@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
+import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.reward.Truncation;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>> {
   private int microBatchSize;
   private int globalBatchSize = 32;
   private int maxLength;
+  private boolean maxLengthSet;
   private Truncation truncation = Truncation.KEEP_END;
   private double maxGradNorm = 1.0;
   private double weightDecay;
@@ -136,13 +138,16 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>> {
   }
 
   /**
-   * Tokens per rendered input (the default is the trainer's model's).
+   * Tokens per rendered input (the default is the trainer's model's, capped at the model's
+   * {@code max_position_embeddings}); a value above the model's {@code
+   * max_position_embeddings} is refused by {@code build()}.
    *
    * @throws IllegalArgumentException if not positive
    */
   public B maxLength(int value) {
     checkArgument(value > 0, "maxLength must be > 0 but was %s", value);
     this.maxLength = value;
+    this.maxLengthSet = true;
     return self();
   }
 
@@ -215,10 +220,18 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>> {
   /**
    * The settings as they stand, checked together.
    *
-   * @throws IllegalArgumentException if no training pairs were given or the global batch size is
-   *     not a multiple of the micro-batch size
+   * @param model the configuration of the model to train
+   * @throws IllegalArgumentException if no training pairs were given, the global batch size is
+   *     not a multiple of the micro-batch size, or the maximum length set exceeds the model's
+   *     {@code max_position_embeddings}
    */
-  protected PairTrainingSettings settings() {
+  protected PairTrainingSettings settings(ModelConfig model) {
+    int length = maxLength;
+    if (maxLengthSet) {
+      model.checkLength("maxLength", maxLength);
+    } else {
+      length = Math.min(maxLength, model.maxPositionEmbeddings());
+    }
     checkArgument(trainPairs != null, "trainPairs must be set");
     checkArgument(
         globalBatchSize % microBatchSize == 0,
@@ -227,7 +240,7 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>> {
         microBatchSize);
     return new PairTrainingSettings(
         trainPairs, evalPairs, evaluateBefore, epochs, learningRate, warmupRatio, microBatchSize,
-        globalBatchSize, maxLength, truncation, maxGradNorm, weightDecay, seed, listener,
+        globalBatchSize, length, truncation, maxGradNorm, weightDecay, seed, listener,
         Optional.ofNullable(outputDirectory));
   }
 
