@@ -71,6 +71,8 @@ class SequenceLogProbsTest {
     TokenBatch dirty = clean.withGarbageAtMaskedPositions(random, true);
     try (SequenceLogProbs a = compute(clean);
         SequenceLogProbs b = compute(dirty)) {
+      // exact on purpose: same shapes and kernels, only masked values differ, and none of them
+      // may leak into the result
       assertThat(b.sum().toDoubleArray()).containsExactly(a.sum().toDoubleArray());
       assertThat(b.tokenLogProbs().toDoubleArray())
           .containsExactly(a.tokenLogProbs().toDoubleArray());
@@ -145,7 +147,10 @@ class SequenceLogProbsTest {
     try (SequenceLogProbs result = SequenceLogProbs.forCausalLm(
             TestData.create(manager, padded), manager.create(ids), manager.create(mask));
         SequenceLogProbs aligned = compute(batch)) {
-      assertThat(result.sum().toDoubleArray()).containsExactly(aligned.sum().toDoubleArray());
+      // [2, 6, 4] logits read through a strided view vs contiguous [2, 5, 4]: the kernels may
+      // vectorise differently, so the sums agree to float64 rounding, not necessarily in every bit
+      assertThat(result.sum().toDoubleArray())
+          .containsExactly(aligned.sum().toDoubleArray(), within(1e-12));
     }
   }
 

@@ -67,6 +67,12 @@ import org.slf4j.LoggerFactory;
  * deviation of a reference set ({@link #calibrate}); it is saved in the {@value
  * #SIDECAR_FILE} file of the directory and read back by {@link #fromDirectory}.
  *
+ * <p><b>Determinism.</b> The same requests in the same order, scored by the same weights on the
+ * same machine, give bit-identical scores (the batches have the same shapes). The same request in
+ * another batch (other rows, batch size or padding width) gets the same score only up to float32
+ * rounding, about 1e-6 relative: CPU kernels (e.g. AVX-512) may treat rows differently. Compare
+ * such scores with a tolerance.
+ *
  * <p><b>Ownership.</b> A model built by {@link #fromDirectory} owns its classifier and tokenizer
  * and closes both. One built by {@link #fromCausalLm} owns the new classifier and borrows the
  * tokenizer. One built by {@link #of} borrows both: the caller closes them after this model.
@@ -304,7 +310,7 @@ public final class DjlRewardModel implements RewardModel {
    *
    * @return the new normalisation
    * @throws IllegalArgumentException if reference is null, holds a null, has fewer than 2
-   *     requests, or all its scores are equal
+   *     requests, or its scores are all equal up to rounding (see {@link Normalization#of})
    * @throws IllegalStateException if the model is closed
    */
   public Normalization calibrate(Iterable<ScoreRequest> reference) {

@@ -125,7 +125,8 @@ public record PreferenceKnockout() implements PairSelector {
               rules,
               sample.responses().get(chosen).text(),
               sample.responses().get(rejected).text(),
-              Math.abs(d));
+              Math.abs(d),
+              0);
       stats.verdict(verdict);
       if (verdict == PairFilter.Verdict.KEEP) {
         double chosenP = aChosen ? finalP[p] : 1 - finalP[p];
