@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
 /** Runs Algorithm 1 (paper §3) over a run directory, resuming what it finds there. */
 public final class LoopRunner {
   private static final Logger LOG = LoggerFactory.getLogger("dev.rlhf4j.iterative");
-  private static final String FORMAT = "rlhf4j-run/1";
+  private static final String FORMAT = RunManifest.FORMAT;
 
   private final LoopSpec spec;
   private final RunLayout layout;
@@ -63,6 +64,10 @@ public final class LoopRunner {
   public LoopResult run() {
     List<Prompt> prompts = usedPrompts();
     checkOrRecordSettings(settings(prompts));
+    HandoffCheck.verify(
+        layout,
+        spec.iterations(),
+        spec.evaluation().map(e -> OptionalInt.of(e.prompts().size())).orElse(OptionalInt.empty()));
     try (SamplerCache samplers = new SamplerCache(spec.backend())) {
       Map<String, Double> baseline = baseline(samplers);
       List<IterationResult> results = new ArrayList<>();
@@ -108,14 +113,12 @@ public final class LoopRunner {
     s.put("iterations", Integer.toString(spec.iterations()));
     s.put("prompts_per_iteration", Integer.toString(spec.promptsPerIteration()));
     s.put("prompts", Describe.prompts(prompts));
-    s.put("initial_policy", spec.initialPolicy().toAbsolutePath().normalize().toString());
+    s.putAll(RunManifest.models(spec, layout.root()));
     s.put("exploration", Describe.component(spec.exploration()));
     s.put("sampling", spec.sampling().withSeed(0).toString());
     s.put("batch_prompts", Integer.toString(spec.batchPrompts()));
     s.put("reference", spec.reference().name());
     s.put("warm_start", Boolean.toString(spec.warmStart()));
-    s.put("reward_model", spec.rewardModel().map(Describe::component).orElse("none"));
-    s.put("preference_model", spec.preferenceModel().map(Describe::component).orElse("none"));
     s.put("offline_pairs", Describe.pairs(spec.offlinePairs()));
     s.put(
         "evaluation",
@@ -134,12 +137,13 @@ public final class LoopRunner {
     Path file = layout.runJson();
     if (Files.exists(file)) {
       RunSettings recorded = new RunSettings(RunFiles.readSettings(file));
-      List<String> diff = settings.differencesFrom(recorded);
+      List<String> diff = RunManifest.differences(layout, settings, recorded);
       if (!diff.isEmpty()) {
         throw new Rlhf4jException(
             "the run directory " + layout.root() + " was created with other settings, so it"
                 + " cannot be resumed with these:\n  " + String.join("\n  ", diff)
-                + "\nUse another run directory, or run with the recorded settings.");
+                + "\nUse another run directory, or run with the recorded settings."
+                + RunManifest.hint(diff));
       }
       LOG.info("resuming the run in {}", layout.root());
     } else {
@@ -375,7 +379,7 @@ public final class LoopRunner {
     return metrics;
   }
 
-  private static String source(int iteration) {
+  static String source(int iteration) {
     return "iteration-" + iteration;
   }
 

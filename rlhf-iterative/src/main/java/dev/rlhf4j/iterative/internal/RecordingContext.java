@@ -278,10 +278,13 @@ public final class RecordingContext implements ExplorationContext {
   }
 
   private Rlhf4jException journalMismatch(Path file, String detail) {
+    Path root = files.directory().toAbsolutePath().getParent();
     return new Rlhf4jException(
-        file + " does not match this run's exploration: " + detail + ". The strategy must take"
-            + " every random choice from ExplorationContext.random(); or the file was edited."
-            + " Delete " + files.directory() + " to explore iteration " + iteration + " again.");
+        RunManifest.slashes(root.relativize(file.toAbsolutePath())) + " does not match this"
+            + " run's exploration: " + detail + ". The strategy must take every random choice"
+            + " from ExplorationContext.random(); or the file was edited. Delete "
+            + RunManifest.slashes(root.relativize(files.directory().toAbsolutePath()))
+            + "/ to explore iteration " + iteration + " again.");
   }
 
   private static void checkSampled(
