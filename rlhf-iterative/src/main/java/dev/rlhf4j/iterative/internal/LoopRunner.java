@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /** Runs Algorithm 1 (paper §3) over a run directory, resuming what it finds there. */
 public final class LoopRunner {
+  /** The iteration subdirectory where a backend keeps its mid-training checkpoints. */
+  public static final String TRAINING_CHECKPOINTS = "train-checkpoints";
+
   private static final Logger LOG = LoggerFactory.getLogger("dev.rlhf4j.iterative");
   private static final String FORMAT = "rlhf4j-run/1";
 
@@ -289,6 +292,7 @@ public final class LoopRunner {
                       reference,
                       temp,
                       Seeds.derive(spec.seed(), t, Seeds.TRAIN),
+                      files.directory().resolve(TRAINING_CHECKPOINTS),
                       listener));
       if (result == null) {
         throw new Rlhf4jException(spec.backend().getClass().getName() + ".train returned null");
@@ -299,6 +303,7 @@ public final class LoopRunner {
       events.start(Stage.CHECKPOINT, 0);
       RunFiles.writeMetrics(files.train(), metrics);
       RunFiles.move(temp, files.checkpoint());
+      RunFiles.deleteRecursively(files.directory().resolve(TRAINING_CHECKPOINTS));
       events.finish(Map.of());
       return metrics;
     } catch (IOException e) {

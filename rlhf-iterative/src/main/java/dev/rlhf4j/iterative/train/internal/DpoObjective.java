@@ -9,6 +9,7 @@ import dev.rlhf4j.losses.PreferenceLossInput;
 import dev.rlhf4j.losses.PreferenceLossOutput;
 import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.training.TrainingLoop;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
