@@ -1,6 +1,7 @@
 package dev.rlhf4j.benchmarks;
 
 import dev.rlhf4j.api.Message;
+import java.util.OptionalInt;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.models.CausalLm;
@@ -121,6 +122,7 @@ public final class GenerationBenchmark {
     writeTokenizer(dir);
     ModelConfig config =
         ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+            .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
             .vocabSize(VOCAB)
             .hiddenSize(256)
             .numLayers(4)

@@ -33,7 +33,7 @@ class IterativeDpoTest {
   }
 
   @Test
-  void run_opensTheBackendWithTheDpoSettingsAndClosesIt() throws Exception {
+  void run_opensTheBackendWithTheDpoConfigAndClosesIt() throws Exception {
     Fixture f = new Fixture(tmp);
     List<DpoConfig> opened = new ArrayList<>();
     DpoConfig settings = DpoConfig.builder().loss(PreferenceLoss.ipo(0.2)).epochs(1).build();
@@ -49,7 +49,7 @@ class IterativeDpoTest {
   }
 
   @Test
-  void run_otherDpoSettingsOnTheSameDirectory_isAnError() {
+  void run_otherDpoConfigOnTheSameDirectory_isAnError() {
     Fixture f = new Fixture(tmp);
     dpo(f, new ArrayList<>()).build().run();
 

@@ -482,7 +482,7 @@ public final class DjlRewardModel implements RewardModel {
             classifier.config().architecture().hfName(),
             classifier.config().numLabels());
         requireChatTemplate(tokenizer, "the reward model renders its inputs with it");
-        DjlRewardModel model = new DjlRewardModel(this, settings(), classifier, tokenizer);
+        DjlRewardModel model = new DjlRewardModel(this, settings(classifier.config()), classifier, tokenizer);
         checkArgument(
             model.padTokenId < classifier.config().vocabSize(),
             "padTokenId %s must be below the vocabulary size %s",

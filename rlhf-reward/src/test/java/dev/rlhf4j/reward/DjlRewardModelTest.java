@@ -76,6 +76,30 @@ class DjlRewardModelTest {
   }
 
   @Test
+  void maxLength_pastTheModelsContext_isRefused_andTheDefaultIsCapped() {
+    // the tiny classifier has Llama's default 2048 positions
+    try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
+        SequenceClassifier model = classifier(1)) {
+      int positions = model.config().maxPositionEmbeddings();
+      assertThatThrownBy(() -> DjlRewardModel.of(model, tok).optMaxLength(positions + 1).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxLength (" + (positions + 1) + ") must be <= max_position_embeddings ("
+              + positions + ") of the LlamaForSequenceClassification model: it was never trained"
+              + " on positions past that; lower maxLength");
+      try (DjlRewardModel rm = DjlRewardModel.of(model, tok).optMaxLength(positions).build()) {
+        assertThat(rm.maxLength()).isEqualTo(positions);
+      }
+    }
+    try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
+        SequenceClassifier small = SequenceClassifier.randomInit(
+            TinyModels.rewardModel(16, 1).toBuilder().maxPositionEmbeddings(64).build(), 1,
+            ModelOptions.cpu());
+        DjlRewardModel rm = DjlRewardModel.of(small, tok).build()) {
+      assertThat(rm.maxLength()).isEqualTo(64);
+    }
+  }
+
+  @Test
   void score_equalsTheClassifiersOutputOnTheChatTemplateIds() {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(1);

@@ -118,6 +118,8 @@ public final class DpoTrainer {
    * Trains the policy in place on {@code pairs}.
    *
    * @return the metrics of every step, throughput and the last checkpoint
+   * @throws IllegalArgumentException if the config's maxLength exceeds the policy's {@code
+   *     max_position_embeddings}
    * @throws IllegalArgumentException if {@code pairs} is null or empty, a pair's tokens fall
    *     outside the policy's vocabulary (naming the pair), or the checkpoint directory holds
    *     checkpoints of another run
@@ -128,6 +130,7 @@ public final class DpoTrainer {
    */
   public TrainingResult train(List<PreferencePair> pairs) {
     checkArgument(pairs != null && !pairs.isEmpty(), "pairs must hold at least one pair");
+    policy.config().checkLength("maxLength", config.maxLength());
     int vocab = policy.config().vocabSize();
     List<TokenizedPair> encoded = new ArrayList<>(pairs.size());
     for (int i = 0; i < pairs.size(); i++) {

@@ -74,6 +74,8 @@ public final class SftTrainer {
    * Trains the policy in place on {@code examples}.
    *
    * @return the metrics of every step, throughput and the last checkpoint
+   * @throws IllegalArgumentException if the config's maxLength exceeds the policy's {@code
+   *     max_position_embeddings}
    * @throws IllegalArgumentException if {@code examples} is null or empty, an example's prompt
    *     fills {@code maxLength} or its tokens fall outside the policy's vocabulary (naming it), or
    *     the checkpoint directory holds checkpoints of another run
@@ -84,6 +86,7 @@ public final class SftTrainer {
   public TrainingResult train(List<SftExample> examples) {
     checkArgument(
         examples != null && !examples.isEmpty(), "examples must hold at least one example");
+    policy.config().checkLength("maxLength", config.maxLength());
     int vocab = policy.config().vocabSize();
     List<TokenizedSequence> encoded = new ArrayList<>(examples.size());
     for (int i = 0; i < examples.size(); i++) {

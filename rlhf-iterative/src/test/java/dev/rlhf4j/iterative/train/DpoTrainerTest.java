@@ -63,6 +63,21 @@ class DpoTrainerTest {
   }
 
   @Test
+  void maxLength_pastThePolicysContext_isRefused() {
+    try (CausalLm policy = CausalLm.randomInit(
+        TinyModels.config().toBuilder().maxPositionEmbeddings(48).build(), 1,
+        dev.rlhf4j.models.ModelOptions.cpu())) {
+      DpoTrainer trainer =
+          DpoTrainer.builder(policy, tokenizer).config(small().build()).build();
+      assertThatThrownBy(() -> trainer.train(TinyModels.toyPairs(4)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxLength (64) must be <= max_position_embeddings (48) of the"
+              + " LlamaForCausalLM model: it was never trained on positions past that; lower"
+              + " maxLength");
+    }
+  }
+
+  @Test
   void firstStepLoss_isLn2_whenPolicyIsReference() {
     try (CausalLm policy = TinyModels.policy(1)) {
       TrainingResult result =

@@ -80,6 +80,19 @@ class SftTrainerTest {
   }
 
   @Test
+  void maxLength_pastThePolicysContext_isRefused() {
+    try (CausalLm policy = CausalLm.randomInit(
+        TinyModels.config().toBuilder().maxPositionEmbeddings(32).build(), 1,
+        dev.rlhf4j.models.ModelOptions.cpu())) {
+      SftTrainer trainer = SftTrainer.builder(policy, tokenizer).config(small().build()).build();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.train(EXAMPLES))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("maxLength (64) must be <= max_position_embeddings (32) of the"
+              + " LlamaForCausalLM model");
+    }
+  }
+
+  @Test
   void loss_isTheTokenMeanOverResponseTokensOnly_unchangedByPadding() {
     SftExample shortOne = EXAMPLES.get(0);
     SftExample longOne = EXAMPLES.get(1);

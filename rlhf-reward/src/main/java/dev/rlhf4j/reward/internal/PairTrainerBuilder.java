@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
+import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.training.Optimization;
 import dev.rlhf4j.training.OptimizationBuilder;
@@ -17,8 +18,8 @@ import java.util.Optional;
  * The settings both preference-pair trainers ({@code RewardTrainer} and {@code
  * PreferenceTrainer}) share: the pairs, the input length, where to save and checkpoint; the
  * optimisation setters are {@link OptimizationBuilder}'s. Each trainer's public builder extends this class, adds its own loss setting
- * and documents its defaults; {@link #settings()} freezes what was set. Each setter checks its own
- * range, {@link #settings()} the combinations. Not thread-safe.
+ * and documents its defaults; {@link #settings(ModelConfig)} freezes what was set. Each setter checks its own
+ * range, {@link #settings(ModelConfig)} the combinations. Not thread-safe.
  *
  * @param <B> the trainer's builder, returned by every setter
  */
@@ -28,6 +29,7 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   private List<PreferencePair> evalPairs = List.of();
   private boolean evaluateBefore;
   private int maxLength;
+  private boolean maxLengthSet;
   private Truncation truncation = Truncation.KEEP_END;
   private ProgressListener listener = ProgressListener.none();
   private Path outputDirectory;
@@ -78,13 +80,16 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   }
 
   /**
-   * Tokens per rendered input (the default is the trainer's model's).
+   * Tokens per rendered input (the default is the trainer's model's, capped at the model's
+   * {@code max_position_embeddings}); a value above the model's {@code
+   * max_position_embeddings} is refused by {@code build()}.
    *
    * @throws IllegalArgumentException if not positive
    */
   public B maxLength(int value) {
     checkArgument(value > 0, "maxLength must be > 0 but was %s", value);
     this.maxLength = value;
+    this.maxLengthSet = true;
     return self();
   }
 
@@ -139,13 +144,21 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   /**
    * The settings as they stand, checked together.
    *
-   * @throws IllegalArgumentException if no training pairs were given or the global batch size is
-   *     not a multiple of the micro-batch size
+   * @param model the configuration of the model to train
+   * @throws IllegalArgumentException if no training pairs were given, the global batch size is
+   *     not a multiple of the micro-batch size, or the maximum length set exceeds the model's
+   *     {@code max_position_embeddings}
    */
-  protected PairTrainingSettings settings() {
+  protected PairTrainingSettings settings(ModelConfig model) {
+    int length = maxLength;
+    if (maxLengthSet) {
+      model.checkLength("maxLength", maxLength);
+    } else {
+      length = Math.min(maxLength, model.maxPositionEmbeddings());
+    }
     checkArgument(trainPairs != null, "trainPairs must be set");
     return new PairTrainingSettings(
-        trainPairs, evalPairs, evaluateBefore, optimization(), maxLength, truncation, listener,
+        trainPairs, evalPairs, evaluateBefore, optimization(), length, truncation, listener,
         Optional.ofNullable(outputDirectory), Optional.ofNullable(checkpointDirectory));
   }
 

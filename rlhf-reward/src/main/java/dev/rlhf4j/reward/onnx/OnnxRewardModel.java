@@ -18,6 +18,7 @@ import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.onnx.internal.ClassifierGraph;
+import dev.rlhf4j.reward.onnx.internal.ExternalDataCheck;
 import dev.rlhf4j.reward.onnx.internal.ModelSignature;
 import dev.rlhf4j.reward.onnx.internal.PaddedBatch;
 import java.io.IOException;
@@ -426,7 +427,9 @@ public final class OnnxRewardModel implements RewardModel {
      * Loads the model and checks its signature.
      *
      * @throws IllegalArgumentException if the path has no model file
-     * @throws Rlhf4jException if ONNX Runtime cannot load the model, if its inputs or outputs do
+     * @throws Rlhf4jException if a tensor's external data is not a relative file inside the
+     *     model's directory (checked before ONNX Runtime opens anything), if ONNX Runtime cannot
+     *     load the model, if its inputs or outputs do
      *     not follow the convention (the message lists what the model has and what was
      *     expected), or if the reward label is not below the declared number of labels
      */
@@ -437,6 +440,8 @@ public final class OnnxRewardModel implements RewardModel {
           "no ONNX model at %s: expected a directory holding %s or an .onnx file",
           modelFile.toAbsolutePath(),
           OnnxExport.MODEL_FILE);
+      // before ONNX Runtime opens anything: a hub model may name files outside its directory
+      ExternalDataCheck.check(modelFile);
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
       SessionOptions options = new SessionOptions();
       OrtSession session = null;

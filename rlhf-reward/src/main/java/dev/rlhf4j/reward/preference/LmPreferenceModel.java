@@ -345,7 +345,7 @@ public final class LmPreferenceModel implements PreferenceModel {
             "the answer tokens %s are outside the LM's vocabulary of %s",
             Arrays.toString(answers),
             lm.config().vocabSize());
-        return new LmPreferenceModel(this, settings(), lm, tokenizer, answers);
+        return new LmPreferenceModel(this, settings(lm.config()), lm, tokenizer, answers);
       } catch (RuntimeException e) {
         if (directory != null) {
           if (lm != null) {

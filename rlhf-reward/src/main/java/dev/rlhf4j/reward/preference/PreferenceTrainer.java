@@ -221,11 +221,12 @@ public final class PreferenceTrainer {
     /**
      * The trainer.
      *
-     * @throws IllegalArgumentException if no training pairs were given or the global batch size
+     * @throws IllegalArgumentException if the maximum length set exceeds the model's
+     *     max_position_embeddings, no training pairs were given or the global batch size
      *     is not a multiple of the micro-batch size
      */
     public PreferenceTrainer build() {
-      return new PreferenceTrainer(this, settings());
+      return new PreferenceTrainer(this, settings(lm.config()));
     }
   }
 }

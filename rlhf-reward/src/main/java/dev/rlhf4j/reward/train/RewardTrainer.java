@@ -205,11 +205,12 @@ public final class RewardTrainer {
     /**
      * The trainer.
      *
-     * @throws IllegalArgumentException if no training pairs were given or the global batch size
+     * @throws IllegalArgumentException if the maximum length set exceeds the model's
+     *     max_position_embeddings, no training pairs were given or the global batch size
      *     is not a multiple of the micro-batch size
      */
     public RewardTrainer build() {
-      return new RewardTrainer(this, settings());
+      return new RewardTrainer(this, settings(model.config()));
     }
   }
 }
