@@ -161,7 +161,7 @@ public final class DjlDpoBackend implements DpoBackend {
   private static final List<String> TRL_METRICS =
       List.of(
           "loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies",
-          "logps/chosen", "logps/rejected", "grad_norm");
+          "logps/chosen", "logps/rejected", "nll_loss", "grad_norm");
 
   private static Map<String, Double> metrics(TrainingResult result) {
     Map<String, Double> out = new LinkedHashMap<>();

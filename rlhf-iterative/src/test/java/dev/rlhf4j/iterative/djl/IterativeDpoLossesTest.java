@@ -1,0 +1,87 @@
+package dev.rlhf4j.iterative.djl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.rlhf4j.api.Message;
+import dev.rlhf4j.api.Prompt;
+import dev.rlhf4j.api.exploration.SamplingParams;
+import dev.rlhf4j.iterative.IterativeDpo;
+import dev.rlhf4j.iterative.LoopResult;
+import dev.rlhf4j.iterative.PromptSource;
+import dev.rlhf4j.iterative.train.DpoConfig;
+import dev.rlhf4j.losses.PreferenceLoss;
+import dev.rlhf4j.sampling.exploration.ExplorationStrategies;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The online loop trains the loss its {@link DpoConfig} names. One iteration on the DJL backend
+ * (the default) with a global batch larger than the pairs collected is a single step, taken with
+ * the policy equal to the reference (π0), so every log-ratio is 0 and the recorded loss is the
+ * loss family's value at 0: ln 2 for sigmoid DPO, (1/(2β))² for IPO, ln 2 + α·NLL for RPO.
+ */
+class IterativeDpoLossesTest {
+  private static final double LN2 = Math.log(2);
+
+  @TempDir Path tmp;
+  private Path pi0;
+
+  @BeforeEach
+  void writePolicy() {
+    pi0 = TinyPolicy.write(tmp.resolve("pi0"), 3);
+  }
+
+  private Map<String, Double> trainMetrics(DpoConfig.Builder dpo, String run) {
+    List<Prompt> prompts = new ArrayList<>();
+    String[] words = {"say yes", "say one", "say red cat", "say two dog", "say blue"};
+    for (int i = 0; i < 8; i++) {
+      prompts.add(new Prompt("p" + i, List.of(Message.user(words[i % 5]))));
+    }
+    LoopResult result =
+        IterativeDpo.builder()
+            .policy(pi0)
+            .rewardModel(new TinyPolicy.YesReward())
+            .prompts(PromptSource.of(prompts))
+            .iterations(1)
+            .promptsPerIteration(8)
+            .exploration(ExplorationStrategies.rejectionSampling(4))
+            .sampling(SamplingParams.builder().temperature(1).maxNewTokens(6).build())
+            .dpo(
+                dpo.learningRate(1e-3).epochs(1).microBatchSize(2).globalBatchSize(16)
+                    .warmupRatio(0).maxLength(32).maxPromptLength(16).build())
+            .seed(11)
+            .runDirectory(tmp.resolve(run))
+            .build()
+            .run();
+    Map<String, Double> metrics = result.last().metrics();
+    assertThat(metrics.get("train/steps")).isEqualTo(1.0);
+    return metrics;
+  }
+
+  @Test
+  void sigmoid_theDefault_recordsLn2() {
+    Map<String, Double> m = trainMetrics(DpoConfig.builder(), "sigmoid");
+    assertThat(m.get("train/loss")).isCloseTo(LN2, within(1e-5));
+    assertThat(m).doesNotContainKey("train/nll_loss");
+  }
+
+  @Test
+  void ipo_recordsTheSquaredMargin() {
+    Map<String, Double> m =
+        trainMetrics(DpoConfig.builder().loss(PreferenceLoss.ipo(0.1)), "ipo");
+    assertThat(m.get("train/loss")).isCloseTo(25.0, within(1e-3)); // (0 − 1/(2·0.1))²
+  }
+
+  @Test
+  void rpo_recordsTheNllTermOnTopOfDpo() {
+    Map<String, Double> m = trainMetrics(DpoConfig.builder().rpoAlpha(0.5), "rpo");
+    assertThat(m.get("train/nll_loss")).isPositive();
+    assertThat(m.get("train/loss") - 0.5 * m.get("train/nll_loss")).isCloseTo(LN2, within(1e-5));
+  }
+}
