@@ -56,35 +56,55 @@ public abstract class OptimizationBuilder<B extends OptimizationBuilder<B>> {
     return self();
   }
 
-  /** See {@link Optimization#learningRate()}. @throws IllegalArgumentException if not finite and &gt; 0 */
+  /**
+   * See {@link Optimization#learningRate()}.
+   *
+   * @throws IllegalArgumentException if not finite and &gt; 0
+   */
   public B learningRate(double value) {
     Optimization.checkLearningRate(value);
     learningRate = value;
     return self();
   }
 
-  /** See {@link Optimization#schedule()}. @throws IllegalArgumentException if null */
+  /**
+   * See {@link Optimization#schedule()}.
+   *
+   * @throws IllegalArgumentException if null
+   */
   public B schedule(Optimization.Schedule value) {
     checkArgument(value != null, "schedule must not be null");
     schedule = value;
     return self();
   }
 
-  /** See {@link Optimization#warmupRatio()}. @throws IllegalArgumentException if outside [0, 1] */
+  /**
+   * See {@link Optimization#warmupRatio()}.
+   *
+   * @throws IllegalArgumentException if outside [0, 1]
+   */
   public B warmupRatio(double value) {
     Optimization.checkWarmupRatio(value);
     warmupRatio = value;
     return self();
   }
 
-  /** See {@link Optimization#epochs()}. @throws IllegalArgumentException if below 1 */
+  /**
+   * See {@link Optimization#epochs()}.
+   *
+   * @throws IllegalArgumentException if below 1
+   */
   public B epochs(int value) {
     Optimization.checkPositive("epochs", value);
     epochs = value;
     return self();
   }
 
-  /** See {@link Optimization#microBatchSize()}. @throws IllegalArgumentException if below 1 */
+  /**
+   * See {@link Optimization#microBatchSize()}.
+   *
+   * @throws IllegalArgumentException if below 1
+   */
   public B microBatchSize(int value) {
     Optimization.checkPositive("microBatchSize", value);
     microBatchSize = value;
@@ -103,21 +123,33 @@ public abstract class OptimizationBuilder<B extends OptimizationBuilder<B>> {
     return self();
   }
 
-  /** See {@link Optimization#maxGradNorm()}. @throws IllegalArgumentException if not &gt; 0 */
+  /**
+   * See {@link Optimization#maxGradNorm()}.
+   *
+   * @throws IllegalArgumentException if not &gt; 0
+   */
   public B maxGradNorm(double value) {
     Optimization.checkMaxGradNorm(value);
     maxGradNorm = value;
     return self();
   }
 
-  /** See {@link Optimization#weightDecay()}. @throws IllegalArgumentException if negative or not finite */
+  /**
+   * See {@link Optimization#weightDecay()}.
+   *
+   * @throws IllegalArgumentException if negative or not finite
+   */
   public B weightDecay(double value) {
     Optimization.checkWeightDecay(value);
     weightDecay = value;
     return self();
   }
 
-  /** See {@link Optimization#parameterGroups()}. @throws IllegalArgumentException if null */
+  /**
+   * See {@link Optimization#parameterGroups()}.
+   *
+   * @throws IllegalArgumentException if null
+   */
   public B parameterGroups(ParameterGroups value) {
     checkArgument(value != null, "parameterGroups must not be null");
     parameterGroups = value;
@@ -130,7 +162,11 @@ public abstract class OptimizationBuilder<B extends OptimizationBuilder<B>> {
     return self();
   }
 
-  /** See {@link Optimization#checkpointEvery()}. @throws IllegalArgumentException if negative */
+  /**
+   * See {@link Optimization#checkpointEvery()}.
+   *
+   * @throws IllegalArgumentException if negative
+   */
   public B checkpointEvery(int steps) {
     Optimization.checkCheckpointEvery(steps);
     checkpointEvery = steps;
