@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.rlhf4j.losses.PreferenceLoss;
 import dev.rlhf4j.training.Optimization;
 import dev.rlhf4j.training.OptimizationBuilder;
+import java.util.Optional;
 
 /**
  * The settings of one DPO run ({@link DpoTrainer}), TRL's {@code DPOConfig} in Java, and of every
@@ -33,6 +34,8 @@ import dev.rlhf4j.training.OptimizationBuilder;
  *     (TRL's {@code truncation_mode})
  * @param referenceScoring where reference log-probabilities come from; default {@link
  *     ReferenceScoring#PRECOMPUTED} (TRL's default is live; see {@link ReferenceScoring})
+ * @param referenceSync TR-DPO's reference synchronisation, or empty (the default: a fixed
+ *     reference); needs {@link ReferenceScoring#LIVE}
  */
 public record DpoConfig(
     PreferenceLoss loss,
@@ -40,7 +43,8 @@ public record DpoConfig(
     int maxLength,
     int maxPromptLength,
     TruncationRule truncationRule,
-    ReferenceScoring referenceScoring) {
+    ReferenceScoring referenceScoring,
+    Optional<ReferenceSync> referenceSync) {
 
   /** The DPO optimisation defaults (see the class). */
   public static final Optimization DEFAULT_OPTIMIZATION =
@@ -65,6 +69,12 @@ public record DpoConfig(
         maxPromptLength);
     checkArgument(truncationRule != null, "truncationRule must not be null");
     checkArgument(referenceScoring != null, "referenceScoring must not be null");
+    checkArgument(referenceSync != null, "referenceSync must not be null (use Optional.empty())");
+    checkArgument(
+        referenceSync.isEmpty() || referenceScoring == ReferenceScoring.LIVE,
+        "referenceSync %s moves the reference during training, so its log-probabilities cannot be"
+            + " precomputed; set referenceScoring(ReferenceScoring.LIVE)",
+        referenceSync.orElse(null));
   }
 
   /** The paper's DPO settings (§3.3): {@code builder().build()}. */
@@ -91,6 +101,7 @@ public record DpoConfig(
     b.maxPromptLength = maxPromptLength;
     b.truncationRule = truncationRule;
     b.referenceScoring = referenceScoring;
+    b.referenceSync = referenceSync.orElse(null);
     return b;
   }
 
@@ -115,6 +126,7 @@ public record DpoConfig(
     private int maxPromptLength = 512;
     private TruncationRule truncationRule = TruncationRule.KEEP_END;
     private ReferenceScoring referenceScoring = ReferenceScoring.PRECOMPUTED;
+    private ReferenceSync referenceSync;
 
     private Builder() {
       super(DEFAULT_OPTIMIZATION);
@@ -210,6 +222,19 @@ public record DpoConfig(
     }
 
     /**
+     * Synchronises the reference with the policy during training (TR-DPO, {@link
+     * ReferenceSync}); needs {@code referenceScoring(ReferenceScoring.LIVE)}, checked in {@link
+     * #build()}.
+     *
+     * @throws IllegalArgumentException if it is null
+     */
+    public Builder referenceSync(ReferenceSync referenceSync) {
+      checkArgument(referenceSync != null, "referenceSync must not be null");
+      this.referenceSync = referenceSync;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
      * @throws IllegalArgumentException if {@code globalBatchSize} is not a multiple of {@code
@@ -228,7 +253,8 @@ public record DpoConfig(
         full = loss.withNll(rpoAlpha);
       }
       return new DpoConfig(
-          full, optimization(), maxLength, maxPromptLength, truncationRule, referenceScoring);
+          full, optimization(), maxLength, maxPromptLength, truncationRule, referenceScoring,
+          Optional.ofNullable(referenceSync));
     }
   }
 }

@@ -144,8 +144,9 @@ public final class DpoTrainer {
     CausalLm ownReference = null;
     try {
       CausalLm scorer = reference;
-      if (scorer == null) {
-        ownReference = policy.copyFrozen();
+      if (scorer == null || config.referenceSync().isPresent()) {
+        // a synced reference changes: the trainer moves a copy it owns, never the caller's model
+        ownReference = (scorer == null ? policy : scorer).copyFrozen();
         scorer = ownReference;
       }
       double[][] precomputed = null;
@@ -168,7 +169,7 @@ public final class DpoTrainer {
       DpoObjective objective =
           new DpoObjective(
               policy, encoded, config.loss(), precomputed,
-              precomputed == null ? scorer : null);
+              precomputed == null ? scorer : null, config.referenceSync());
       DataFingerprint data = new DataFingerprint();
       encoded.forEach(p -> {
         p.chosen().addTo(data);
@@ -179,7 +180,7 @@ public final class DpoTrainer {
               Stage.TRAIN, iteration, config.optimization(), checkpointDirectory,
               config.loss() + "|maxLength=" + config.maxLength() + "|maxPromptLength="
                   + config.maxPromptLength() + "|" + config.truncationRule() + "|"
-                  + config.referenceScoring() + "|data=" + data);
+                  + config.referenceScoring() + "|" + config.referenceSync() + "|data=" + data);
       TrainingLoop.Outcome outcome =
           TrainingLoop.run(
               new PolicyTrainable(policy, tokenizer.directory()), encoded.size(), objective, run,

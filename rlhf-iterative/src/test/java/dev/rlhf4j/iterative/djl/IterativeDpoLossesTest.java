@@ -10,6 +10,8 @@ import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.train.DpoConfig;
+import dev.rlhf4j.iterative.train.ReferenceScoring;
+import dev.rlhf4j.iterative.train.ReferenceSync;
 import dev.rlhf4j.losses.PreferenceLoss;
 import dev.rlhf4j.sampling.exploration.ExplorationStrategies;
 import java.nio.file.Path;
@@ -24,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * The online loop trains the loss its {@link DpoConfig} names. One iteration on the DJL backend
  * (the default) with a global batch larger than the pairs collected is a single step, taken with
  * the policy equal to the reference (π0), so every log-ratio is 0 and the recorded loss is the
- * loss family's value at 0: ln 2 for sigmoid DPO, (1/(2β))² for IPO, ln 2 + α·NLL for RPO.
+ * loss family's value at 0: ln 2 for sigmoid DPO, (1/(2β))² for IPO, ln 2 + α·NLL for RPO,
+ * 0.8·ln 2 + 0.2·2 ln 2 + NLL for MPO. Reference sync (TR-DPO) with α = 1 every step makes the
+ * reference the policy before each step, so the last step's loss is ln 2 again, which a fixed
+ * reference does not give.
  */
 class IterativeDpoLossesTest {
   private static final double LN2 = Math.log(2);
@@ -38,6 +43,12 @@ class IterativeDpoLossesTest {
   }
 
   private Map<String, Double> trainMetrics(DpoConfig.Builder dpo, String run) {
+    Map<String, Double> metrics = trainMetrics(dpo.globalBatchSize(16), run, 1e-3);
+    assertThat(metrics.get("train/steps")).isEqualTo(1.0);
+    return metrics;
+  }
+
+  private Map<String, Double> trainMetrics(DpoConfig.Builder dpo, String run, double lr) {
     List<Prompt> prompts = new ArrayList<>();
     String[] words = {"say yes", "say one", "say red cat", "say two dog", "say blue"};
     for (int i = 0; i < 8; i++) {
@@ -53,15 +64,13 @@ class IterativeDpoLossesTest {
             .exploration(ExplorationStrategies.rejectionSampling(4))
             .sampling(SamplingParams.builder().temperature(1).maxNewTokens(6).build())
             .dpo(
-                dpo.learningRate(1e-3).epochs(1).microBatchSize(2).globalBatchSize(16)
+                dpo.learningRate(lr).epochs(1).microBatchSize(2)
                     .warmupRatio(0).maxLength(32).maxPromptLength(16).build())
             .seed(11)
             .runDirectory(tmp.resolve(run))
             .build()
             .run();
-    Map<String, Double> metrics = result.last().metrics();
-    assertThat(metrics.get("train/steps")).isEqualTo(1.0);
-    return metrics;
+    return result.last().metrics();
   }
 
   @Test
@@ -83,5 +92,30 @@ class IterativeDpoLossesTest {
     Map<String, Double> m = trainMetrics(DpoConfig.builder().rpoAlpha(0.5), "rpo");
     assertThat(m.get("train/nll_loss")).isPositive();
     assertThat(m.get("train/loss") - 0.5 * m.get("train/nll_loss")).isCloseTo(LN2, within(1e-5));
+  }
+
+  @Test
+  void mpo_recordsTheWeightedSumOfSigmoidBcoPairAndNll() {
+    Map<String, Double> m = trainMetrics(DpoConfig.builder().loss(PreferenceLoss.mpo(0.1)), "mpo");
+    assertThat(m.get("train/nll_loss")).isPositive();
+    assertThat(m.get("train/loss") - m.get("train/nll_loss"))
+        .isCloseTo(0.8 * LN2 + 0.2 * 2 * LN2, within(1e-5));
+  }
+
+  @Test
+  void referenceSync_everyStepWithAlpha1_makesEachStepStartAtLn2() {
+    DpoConfig.Builder synced =
+        DpoConfig.builder().globalBatchSize(2).referenceScoring(ReferenceScoring.LIVE)
+            .referenceSync(new ReferenceSync(1.0, 1));
+    Map<String, Double> m = trainMetrics(synced, "sync", 5e-2);
+    assertThat(m.get("train/steps")).isGreaterThanOrEqualTo(2.0);
+    assertThat(m.get("train/loss")).isCloseTo(LN2, within(1e-5));
+    assertThat(m.get("train/rewards/margins")).isCloseTo(0, within(1e-5));
+
+    Map<String, Double> fixed =
+        trainMetrics(
+            DpoConfig.builder().globalBatchSize(2).referenceScoring(ReferenceScoring.LIVE),
+            "fixed", 5e-2);
+    assertThat(Math.abs(fixed.get("train/loss") - LN2)).isGreaterThan(1e-4);
   }
 }

@@ -90,4 +90,21 @@ class DpoConfigTest {
             "rpoAlpha 1.0 was set but the loss already has an NLL term (weight 2.0); set one of"
                 + " them");
   }
+
+  @Test
+  void referenceSync_needsLiveScoring_andSaysSo() {
+    assertThatThrownBy(() -> DpoConfig.builder().referenceSync(new ReferenceSync(0.6, 8)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "referenceSync ReferenceSync[alpha=0.6, everySteps=8] moves the reference during"
+                + " training, so its log-probabilities cannot be precomputed; set"
+                + " referenceScoring(ReferenceScoring.LIVE)");
+    assertThat(
+            DpoConfig.builder().referenceScoring(ReferenceScoring.LIVE)
+                .referenceSync(ReferenceSync.trlDefaults()).build().toBuilder().build()
+                .referenceSync())
+        .contains(new ReferenceSync(0.6, 512));
+    assertThatThrownBy(() -> new ReferenceSync(0, 1))
+        .hasMessage("alpha must be in (0, 1] but was 0.0");
+  }
 }

@@ -109,6 +109,25 @@ class TrainerResumeTest {
   }
 
   @Test
+  void dpoWithReferenceSync_resumesWithTheSyncedReference(@TempDir Path dir) {
+    DpoConfig config =
+        DpoConfig.builder().learningRate(1e-2).warmupRatio(0.2).epochs(2).microBatchSize(2)
+            .globalBatchSize(4).maxLength(64).maxPromptLength(32).checkpointEvery(2)
+            .referenceScoring(ReferenceScoring.LIVE).referenceSync(new ReferenceSync(0.5, 3))
+            .build();
+    assertResumesExactly(
+        dir,
+        (policy, setup) -> {
+          DpoTrainer.Builder b =
+              DpoTrainer.builder(policy, tokenizer).config(config).listener(setup.listener());
+          if (setup.checkpoints() != null) {
+            b.checkpointDirectory(setup.checkpoints());
+          }
+          return b.build().train(TinyModels.toyPairs(12));
+        });
+  }
+
+  @Test
   void sft_killedAtStep5Of6_resumesToTheSameWeights(@TempDir Path dir) {
     List<SftExample> examples = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
