@@ -36,6 +36,11 @@ import java.util.Optional;
  *     ReferenceScoring#PRECOMPUTED} (TRL's default is live; see {@link ReferenceScoring})
  * @param referenceSync TR-DPO's reference synchronisation, or empty (the default: a fixed
  *     reference); needs {@link ReferenceScoring#LIVE}
+ * @param ldAlpha LD-DPO's weight α of the response tokens past the length the chosen and rejected
+ *     responses share (Liu et al. 2024; TRL's {@code ld_alpha}), applied to the policy's and the
+ *     reference's log-probabilities alike ({@code
+ *     dev.rlhf4j.losses.SequenceLogProbs#lengthDesensitizedSums}); in [0, 1], default 1 (off:
+ *     plain DPO). The paper uses α between 0.2 and 0.6 depending on the model.
  */
 public record DpoConfig(
     PreferenceLoss loss,
@@ -44,7 +49,8 @@ public record DpoConfig(
     int maxPromptLength,
     TruncationRule truncationRule,
     ReferenceScoring referenceScoring,
-    Optional<ReferenceSync> referenceSync) {
+    Optional<ReferenceSync> referenceSync,
+    double ldAlpha) {
 
   /** The DPO optimisation defaults (see the class). */
   public static final Optimization DEFAULT_OPTIMIZATION =
@@ -70,6 +76,7 @@ public record DpoConfig(
     checkArgument(truncationRule != null, "truncationRule must not be null");
     checkArgument(referenceScoring != null, "referenceScoring must not be null");
     checkArgument(referenceSync != null, "referenceSync must not be null (use Optional.empty())");
+    checkLdAlpha(ldAlpha);
     checkArgument(
         referenceSync.isEmpty() || referenceScoring == ReferenceScoring.LIVE,
         "referenceSync %s moves the reference during training, so its log-probabilities cannot be"
@@ -102,7 +109,13 @@ public record DpoConfig(
     b.truncationRule = truncationRule;
     b.referenceScoring = referenceScoring;
     b.referenceSync = referenceSync.orElse(null);
+    b.ldAlpha = ldAlpha;
     return b;
+  }
+
+  private static void checkLdAlpha(double ldAlpha) {
+    checkArgument(
+        ldAlpha >= 0 && ldAlpha <= 1, "ldAlpha must be in [0, 1] (1: off) but was %s", ldAlpha);
   }
 
   /** β, the KL-penalty strength of the loss (paper §3.3's KL coefficient). */
@@ -127,6 +140,7 @@ public record DpoConfig(
     private TruncationRule truncationRule = TruncationRule.KEEP_END;
     private ReferenceScoring referenceScoring = ReferenceScoring.PRECOMPUTED;
     private ReferenceSync referenceSync;
+    private double ldAlpha = 1;
 
     private Builder() {
       super(DEFAULT_OPTIMIZATION);
@@ -235,6 +249,18 @@ public record DpoConfig(
     }
 
     /**
+     * LD-DPO's weight of the tokens past the shared response length (see {@link
+     * DpoConfig#ldAlpha()}); 1, the default, is plain DPO.
+     *
+     * @throws IllegalArgumentException if it is outside [0, 1]
+     */
+    public Builder ldAlpha(double ldAlpha) {
+      checkLdAlpha(ldAlpha);
+      this.ldAlpha = ldAlpha;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
      * @throws IllegalArgumentException if {@code globalBatchSize} is not a multiple of {@code
@@ -254,7 +280,7 @@ public record DpoConfig(
       }
       return new DpoConfig(
           full, optimization(), maxLength, maxPromptLength, truncationRule, referenceScoring,
-          Optional.ofNullable(referenceSync));
+          Optional.ofNullable(referenceSync), ldAlpha);
     }
   }
 }

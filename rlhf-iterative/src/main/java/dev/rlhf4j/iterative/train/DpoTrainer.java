@@ -155,7 +155,8 @@ public final class DpoTrainer {
         try (NDManager manager = NDManager.newBaseManager(scorer.options().device())) {
           precomputed =
               LogProbs.precompute(
-                  scorer, manager, encoded, config.optimization().microBatchSize());
+                  scorer, manager, encoded, config.optimization().microBatchSize(),
+                  config.ldAlpha());
         }
         LOG.debug(
             "reference log-probabilities of {} pairs computed in {} ms",
@@ -169,7 +170,7 @@ public final class DpoTrainer {
       DpoObjective objective =
           new DpoObjective(
               policy, encoded, config.loss(), precomputed,
-              precomputed == null ? scorer : null, config.referenceSync());
+              precomputed == null ? scorer : null, config.referenceSync(), config.ldAlpha());
       DataFingerprint data = new DataFingerprint();
       encoded.forEach(p -> {
         p.chosen().addTo(data);
@@ -180,7 +181,8 @@ public final class DpoTrainer {
               Stage.TRAIN, iteration, config.optimization(), checkpointDirectory,
               config.loss() + "|maxLength=" + config.maxLength() + "|maxPromptLength="
                   + config.maxPromptLength() + "|" + config.truncationRule() + "|"
-                  + config.referenceScoring() + "|" + config.referenceSync() + "|data=" + data);
+                  + config.referenceScoring() + "|" + config.referenceSync() + "|ldAlpha="
+                  + config.ldAlpha() + "|data=" + data);
       TrainingLoop.Outcome outcome =
           TrainingLoop.run(
               new PolicyTrainable(policy, tokenizer.directory()), encoded.size(), objective, run,

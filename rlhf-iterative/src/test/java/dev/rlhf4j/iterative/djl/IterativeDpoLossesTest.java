@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loss family's value at 0: ln 2 for sigmoid DPO, (1/(2β))² for IPO, ln 2 + α·NLL for RPO,
  * 0.8·ln 2 + 0.2·2 ln 2 + NLL for MPO. Reference sync (TR-DPO) with α = 1 every step makes the
  * reference the policy before each step, so the last step's loss is ln 2 again, which a fixed
- * reference does not give.
+ * reference does not give. LD-DPO shows in the recorded log-probabilities, which count the tokens
+ * past the shared length by α only.
  */
 class IterativeDpoLossesTest {
   private static final double LN2 = Math.log(2);
@@ -117,5 +118,16 @@ class IterativeDpoLossesTest {
             DpoConfig.builder().globalBatchSize(2).referenceScoring(ReferenceScoring.LIVE),
             "fixed", 5e-2);
     assertThat(Math.abs(fixed.get("train/loss") - LN2)).isGreaterThan(1e-4);
+  }
+
+  @Test
+  void ldDpo_recordsLengthDesensitisedLogProbabilities() {
+    Map<String, Double> plain = trainMetrics(DpoConfig.builder(), "plain");
+    Map<String, Double> ld = trainMetrics(DpoConfig.builder().ldAlpha(0), "ld");
+    // the same pairs (same seed); α = 0 drops the tokens past the shared length, whose
+    // log-probabilities are negative, so the recorded log-probabilities rise
+    assertThat(ld.get("train/logps/chosen") + ld.get("train/logps/rejected"))
+        .isGreaterThan(plain.get("train/logps/chosen") + plain.get("train/logps/rejected") + 1e-3);
+    assertThat(ld.get("train/loss")).isCloseTo(LN2, within(1e-5));
   }
 }

@@ -33,6 +33,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
   private final double[][] precomputed;
   private final CausalLm liveReference;
   private final Optional<ReferenceSync> sync;
+  private final double ldAlpha;
   private int globalBatch;
 
   /**
@@ -45,13 +46,15 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
       PreferenceLoss loss,
       double[][] precomputed,
       CausalLm liveReference,
-      Optional<ReferenceSync> sync) {
+      Optional<ReferenceSync> sync,
+      double ldAlpha) {
     this.policy = policy;
     this.pairs = pairs;
     this.loss = loss;
     this.precomputed = precomputed;
     this.liveReference = liveReference;
     this.sync = sync;
+    this.ldAlpha = ldAlpha;
   }
 
   /**
@@ -121,7 +124,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
         rejected[i] = precomputed[1][microBatch[i]];
       }
     } else {
-      double[][] scored = LogProbs.ofPairs(liveReference, batch);
+      double[][] scored = LogProbs.ofPairs(liveReference, batch, ldAlpha);
       chosen = scored[0];
       rejected = scored[1];
     }
@@ -133,10 +136,24 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
     PaddedBatch batch = prepared.batch();
     SequenceLogProbs logProbs = LogProbs.completion(policy, batch);
     SequenceLogProbs.ChosenRejected split = logProbs.split();
+    PreferenceLossInput input;
+    if (ldAlpha < 1) {
+      NDArray ld =
+          SequenceLogProbs.lengthDesensitizedSums(
+              logProbs, batch.completionMask().get(":, 1:"), ldAlpha);
+      long pairs = ld.getShape().get(0) / 2;
+      input =
+          PreferenceLossInput.builder()
+              .policy(ld.get("0:" + pairs), ld.get(pairs + ":"))
+              .reference(prepared.referenceChosen(), prepared.referenceRejected())
+              .tokenCounts(split.chosen().count(), split.rejected().count())
+              .build();
+    } else {
+      input =
+          PreferenceLossInput.of(split, prepared.referenceChosen(), prepared.referenceRejected());
+    }
     PreferenceLossOutput output =
-        loss.compute(
-            PreferenceLossInput.of(
-                split, prepared.referenceChosen(), prepared.referenceRejected()));
+        loss.compute(input);
     double weight = prepared.size() / (double) globalBatch;
     NDArray weighted = output.loss().mul(scalar(output.loss(), weight));
     Map<String, Double> metrics = new HashMap<>();
