@@ -22,8 +22,6 @@ import dev.rlhf4j.iterative.TrainResult;
 import dev.rlhf4j.iterative.run.RunLayout;
 import dev.rlhf4j.iterative.run.RunLayout.IterationFiles;
 import dev.rlhf4j.iterative.run.RunSettings;
-import dev.rlhf4j.sampling.exploration.ExploreResult;
-import dev.rlhf4j.sampling.exploration.PairStrategy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -236,25 +234,21 @@ public final class LoopRunner {
             events,
             slice.size(),
             spec.batchPrompts());
-    List<PreferencePair> pairs;
-    Map<String, Double> metrics;
-    if (spec.exploration() instanceof PairStrategy strategy) {
-      ExploreResult result = strategy.exploreWithStats(slice, context);
-      pairs = result.pairs();
-      metrics = new LinkedHashMap<>(result.stats().asMetrics());
-    } else {
-      pairs = spec.exploration().explore(slice, context);
-      if (pairs == null) {
-        throw new Rlhf4jException(
-            Describe.component(spec.exploration()) + " returned null pairs; return a list");
-      }
-      metrics = new LinkedHashMap<>();
-      metrics.put("prompts", (double) slice.size());
-      metrics.put("pairs", (double) pairs.size());
+    List<PreferencePair> pairs = spec.exploration().explore(slice, context);
+    if (pairs == null) {
+      throw new Rlhf4jException(
+          Describe.component(spec.exploration()) + " returned null pairs; return a list");
     }
-    context.finish();
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("prompts", (double) slice.size());
+    metrics.put("pairs", (double) pairs.size());
+    metrics.putAll(context.reportedMetrics());
+    metrics.put("pairs", (double) pairs.size());
+    if (!context.selecting()) {
+      context.finish();
+      events.start(Stage.SELECT, slice.size());
+    }
     context.writeEmptyJournals();
-    events.start(Stage.SELECT, slice.size());
     RunFiles.writeMetrics(files.selection(), metrics);
     Jsonl.write(files.pairs(), JsonlFormats.preferencePairs(source(t)), pairs);
     events.finish(metrics);
