@@ -33,7 +33,7 @@ import java.util.List;
  *     .iterations(3).promptsPerIteration(20_000)
  *     .dpo(DpoConfig.builder().loss(PreferenceLoss.ipo(0.1)).learningRate(5e-7).build())
  *     .runDirectory(Path.of("runs/iter-dpo"))
- *     .listener(new ConsoleProgress(System.out))
+ *     .listener(ProgressListener.console(System.out))
  *     .build()
  *     .run();
  * }</pre>

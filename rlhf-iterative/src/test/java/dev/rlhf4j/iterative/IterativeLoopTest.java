@@ -428,7 +428,7 @@ class IterativeLoopTest {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     f.loop("run")
         .listener(
-            new dev.rlhf4j.iterative.progress.ConsoleProgress(
+            new dev.rlhf4j.api.event.ConsoleProgress(
                 new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)))
         .build()
         .run();

@@ -16,7 +16,7 @@ import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
 import dev.rlhf4j.iterative.train.DpoConfig;
-import dev.rlhf4j.iterative.progress.ConsoleProgress;
+import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.iterative.train.SftConfig;
 import dev.rlhf4j.iterative.train.SftExample;
 import dev.rlhf4j.iterative.train.SftTrainer;
@@ -164,7 +164,7 @@ public final class CustomExplorationExample {
     Path runDir = options.out().resolve("run");
     deleteTree(sftDir);
     deleteTree(runDir);
-    ConsoleProgress progress = new ConsoleProgress(out);
+    ProgressListener progress = ProgressListener.console(out);
 
     out.println("== sft: a tiny Llama learns the task's demonstrations");
     trainSft(task, sftDir, options.seed(), progress);
@@ -224,7 +224,7 @@ public final class CustomExplorationExample {
   }
 
   /** Supervised fine-tuning of a random tiny Llama: π0 of the loop. */
-  private static void trainSft(SyntheticTask task, Path sftDir, long seed, ConsoleProgress progress) {
+  private static void trainSft(SyntheticTask task, Path sftDir, long seed, ProgressListener progress) {
     task.writeTokenizer(sftDir);
     List<SftExample> examples = new ArrayList<>();
     for (Demonstration d : task.sftDemonstrations(600)) {

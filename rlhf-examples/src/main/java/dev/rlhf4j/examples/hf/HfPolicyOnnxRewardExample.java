@@ -13,7 +13,7 @@ import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.train.DpoConfig;
-import dev.rlhf4j.iterative.progress.ConsoleProgress;
+import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.config.ModelConfigException;
 import dev.rlhf4j.models.config.TaskHead;
@@ -314,7 +314,7 @@ public final class HfPolicyOnnxRewardExample {
                       .build())
               .seed(o.seed())
               .runDirectory(o.out())
-              .listener(new ConsoleProgress(out))
+              .listener(ProgressListener.console(out))
               .build()
               .run();
 

@@ -26,7 +26,6 @@ import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
 import dev.rlhf4j.iterative.train.DpoConfig;
-import dev.rlhf4j.iterative.progress.ConsoleProgress;
 import dev.rlhf4j.iterative.train.DpoTrainer;
 import dev.rlhf4j.iterative.train.SftConfig;
 import dev.rlhf4j.iterative.train.SftExample;
@@ -144,7 +143,7 @@ public final class Quickstart {
     this.options = options;
     this.scale = options.fast() ? FAST : FULL;
     this.out = out;
-    this.progress = new ConsoleProgress(out);
+    this.progress = ProgressListener.console(out);
   }
 
   /**

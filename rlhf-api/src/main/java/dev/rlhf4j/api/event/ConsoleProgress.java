@@ -1,14 +1,7 @@
-package dev.rlhf4j.iterative.progress;
+package dev.rlhf4j.api.event;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.rlhf4j.api.event.IterationSummary;
-import dev.rlhf4j.api.event.ProgressListener;
-import dev.rlhf4j.api.event.Stage;
-import dev.rlhf4j.api.event.StageFinished;
-import dev.rlhf4j.api.event.StageProgress;
-import dev.rlhf4j.api.event.StageStarted;
-import dev.rlhf4j.api.event.StepMetrics;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
@@ -26,8 +19,13 @@ import java.util.function.LongSupplier;
  * iteration 1: eval/win_rate=0.61 explore/pairs=180 ...
  * </pre>
  *
- * <p>The bar is redrawn in place (carriage return) when its whole percentage changes; each
- * finished stage and iteration ends with a line of its own. The ETA assumes the remaining units
+ * <p>On a terminal the bar is redrawn in place (carriage return) when its whole percentage
+ * changes. When the output is not a terminal (a log file, a CI console) it prints plain lines
+ * instead, one per tenth of a stage, so a log holds at most ten progress lines per stage. Each
+ * finished stage and iteration ends with a line of its own. Stages of the online loop are labelled
+ * by iteration ({@code iter 2 train}, {@code baseline evaluate}); a stand-alone trainer's by its
+ * stage alone ({@code sft}, {@code train}, {@code reward_training}). Get one with {@link
+ * ProgressListener#console(PrintStream)}. The ETA assumes the remaining units
  * take as long as the finished ones did on average. Training progress comes from {@link
  * StepMetrics} (step of total steps, with the loss when reported).
  *
@@ -43,6 +41,7 @@ public final class ConsoleProgress implements ProgressListener {
   private long startNanos;
   private int lastPercent = -1;
   private boolean barOpen;
+  private final boolean interactive;
 
   /**
    * Prints to {@code out}.
@@ -59,10 +58,21 @@ public final class ConsoleProgress implements ProgressListener {
    * @throws IllegalArgumentException if an argument is null
    */
   public ConsoleProgress(PrintStream out, LongSupplier nanoTime) {
+    this(out, nanoTime, true);
+  }
+
+  /**
+   * Prints to {@code out}, timing with {@code nanoTime}; {@code interactive} draws carriage-return
+   * bars, otherwise plain lines at most one per tenth of a stage.
+   *
+   * @throws IllegalArgumentException if an argument is null
+   */
+  public ConsoleProgress(PrintStream out, LongSupplier nanoTime, boolean interactive) {
     checkArgument(out != null, "out must not be null");
     checkArgument(nanoTime != null, "nanoTime must not be null");
     this.out = out;
     this.nanoTime = nanoTime;
+    this.interactive = interactive;
   }
 
   @Override
@@ -127,7 +137,10 @@ public final class ConsoleProgress implements ProgressListener {
     }
     long clamped = Math.min(done, total);
     int percent = (int) (100 * clamped / total);
-    if (percent == lastPercent && clamped < total) {
+    if (!interactive) {
+      percent = percent / 10 * 10;
+    }
+    if (percent == lastPercent && (!interactive || clamped < total)) {
       return;
     }
     lastPercent = percent;
@@ -141,7 +154,7 @@ public final class ConsoleProgress implements ProgressListener {
     out.print(
         String.format(
             Locale.ROOT,
-            "\r%s [%s] %3d%%  %d/%d%s  ETA %s",
+            (interactive ? "\r" : "") + "%s [%s] %3d%%  %d/%d%s  ETA %s",
             label(iter, s),
             bar,
             percent,
@@ -149,8 +162,12 @@ public final class ConsoleProgress implements ProgressListener {
             total,
             suffix,
             eta));
+    if (interactive) {
+      barOpen = true;
+    } else {
+      out.println();
+    }
     out.flush();
-    barOpen = true;
   }
 
   private void endBar() {
@@ -162,6 +179,9 @@ public final class ConsoleProgress implements ProgressListener {
 
   private static String label(int iteration, Stage stage) {
     String name = stage.name().toLowerCase(Locale.ROOT);
+    if (iteration == 0 && stage != Stage.EVALUATE) {
+      return String.format(Locale.ROOT, "%-10s", name); // a stand-alone trainer
+    }
     return String.format(
         Locale.ROOT, "%-8s %-10s", iteration == 0 ? "baseline" : "iter " + iteration, name);
   }

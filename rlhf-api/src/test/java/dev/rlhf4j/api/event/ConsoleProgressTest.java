@@ -1,4 +1,4 @@
-package dev.rlhf4j.iterative.progress;
+package dev.rlhf4j.api.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +25,28 @@ class ConsoleProgressTest {
 
   private String output() {
     return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void notATerminal_printsPlainLinesOncePerTenth() {
+    ByteArrayOutputStream plain = new ByteArrayOutputStream();
+    ConsoleProgress lines =
+        new ConsoleProgress(new PrintStream(plain, true, StandardCharsets.UTF_8), nanos::get, false);
+    lines.onStageStarted(new StageStarted(0, Stage.SFT, 1000));
+    for (int step = 1; step <= 1000; step++) {
+      lines.onStep(new StepMetrics(0, Stage.SFT, step, 1000, Map.of("loss", 1.0)));
+    }
+    String text = plain.toString(StandardCharsets.UTF_8);
+    assertThat(text).doesNotContain("\r");
+    assertThat(text.lines().filter(l -> l.contains("%  ")).count()).isEqualTo(11); // 0%..100%
+    assertThat(text).startsWith("sft        started (1000 units)");
+    assertThat(text).doesNotContain("baseline");
+  }
+
+  @Test
+  void console_isOfferedByProgressListener() {
+    assertThat(ProgressListener.console(new PrintStream(bytes, true, StandardCharsets.UTF_8)))
+        .isInstanceOf(ConsoleProgress.class);
   }
 
   @Test
