@@ -103,6 +103,67 @@ class SequenceLogProbsTest {
   }
 
   @Test
+  void lengthDesensitizedSums_matchDoubleReference_andTheirGradient() {
+    TokenBatch batch = TokenBatch.random(new Random(8), 4, 7, 6, 2.0);
+    double alpha = 0.3;
+    boolean[][] mask = batch.mask();
+    double[] counts = ReferenceMath.counts(mask);
+    boolean[][] inside = new boolean[4][];
+    boolean[][] outside = new boolean[4][];
+    for (int b = 0; b < 4; b++) {
+      double shared = Math.min(counts[b % 2], counts[b % 2 + 2]);
+      inside[b] = new boolean[mask[b].length];
+      outside[b] = new boolean[mask[b].length];
+      int k = 0;
+      for (int t = 0; t < mask[b].length; t++) {
+        if (mask[b][t]) {
+          k++;
+          inside[b][t] = k <= shared;
+          outside[b][t] = k > shared;
+        }
+      }
+    }
+    double[] in = ReferenceMath.sequenceSums(batch.logits(), batch.labels(), inside);
+    double[] out = ReferenceMath.sequenceSums(batch.logits(), batch.labels(), outside);
+    NDArray logits = batch.logitsArray(manager);
+    logits.setRequiresGradient(true);
+    NDArray maskArray = batch.maskArray(manager);
+    double[] actual;
+    try (GradientCollector collector = Engine.getInstance().newGradientCollector();
+        SequenceLogProbs result =
+            SequenceLogProbs.compute(logits, batch.labelsArray(manager), maskArray)) {
+      NDArray ld = SequenceLogProbs.lengthDesensitizedSums(result, maskArray, alpha);
+      actual = ld.toDoubleArray();
+      collector.backward(ld.sum());
+    }
+    for (int b = 0; b < 4; b++) {
+      assertThat(actual[b]).isCloseTo(in[b] + alpha * out[b], within(1e-9));
+    }
+    double[][][] gradIn = ReferenceMath.sequenceSumGradient(batch.logits(), batch.labels(), inside);
+    double[][][] gradOut =
+        ReferenceMath.sequenceSumGradient(batch.logits(), batch.labels(), outside);
+    double[][][] gradient = TestData.toCube(logits.getGradient());
+    for (int b = 0; b < 4; b++) {
+      for (int t = 0; t < gradient[b].length; t++) {
+        for (int v = 0; v < gradient[b][t].length; v++) {
+          assertThat(gradient[b][t][v])
+              .isCloseTo(gradIn[b][t][v] + alpha * gradOut[b][t][v], within(1e-9));
+        }
+      }
+    }
+    try (SequenceLogProbs result =
+        SequenceLogProbs.compute(batch.logitsArray(manager), batch.labelsArray(manager), maskArray)) {
+      double[] plain = result.sum().toDoubleArray();
+      double[] ld = SequenceLogProbs.lengthDesensitizedSums(result, maskArray, 1).toDoubleArray();
+      for (int b = 0; b < plain.length; b++) {
+        assertThat(ld[b]).isCloseTo(plain[b], within(1e-12));
+      }
+      assertThatThrownBy(() -> SequenceLogProbs.lengthDesensitizedSums(result, maskArray, 1.5))
+          .hasMessage("ld alpha must be in [0, 1] but was 1.5");
+    }
+  }
+
+  @Test
   void logProbs_gradientIsZeroAtMaskedPositionsWithHugeFiniteGarbage() {
     Random random = new Random(5);
     TokenBatch batch = TokenBatch.random(random, 2, 6, 5, 1.0)

@@ -4,7 +4,7 @@ import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.iterative.DpoBackend;
-import dev.rlhf4j.iterative.DpoSettings;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
@@ -42,9 +42,9 @@ final class Tiny {
           + "{% if add_generation_prompt %} <|assistant|>{% endif %}";
   static final SamplingParams SAMPLING =
       SamplingParams.builder().temperature(1).maxNewTokens(6).seed(5).build();
-  static final DpoSettings DPO =
-      DpoSettings.builder().beta(0.1).learningRate(5e-3).epochs(1).globalBatchSize(4)
-          .warmupRatio(0).build();
+  static final DpoConfig DPO =
+      DpoConfig.builder().beta(0.1).learningRate(5e-3).epochs(1).globalBatchSize(4)
+          .microBatchSize(2).maxLength(32).maxPromptLength(16).warmupRatio(0).build();
   /** Rows per decoding batch, in process and on executors. */
   static final int ROWS = 8;
 
@@ -113,8 +113,7 @@ final class Tiny {
 
   /** The DJL backend both the in-process and the Spark runs train with. */
   static DpoBackend djl() {
-    return DjlDpoBackend.builder().microBatchSize(2).maxLength(32).maxPromptLength(16)
-        .maxBatchRows(ROWS).build();
+    return DjlDpoBackend.builder().maxBatchRows(ROWS).build();
   }
 
   /** The loop of the tests: 2 iterations of 6 prompts x 4 responses, rejection sampling. */

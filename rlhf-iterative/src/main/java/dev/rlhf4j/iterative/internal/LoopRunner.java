@@ -22,8 +22,6 @@ import dev.rlhf4j.iterative.TrainResult;
 import dev.rlhf4j.iterative.run.RunLayout;
 import dev.rlhf4j.iterative.run.RunLayout.IterationFiles;
 import dev.rlhf4j.iterative.run.RunSettings;
-import dev.rlhf4j.sampling.exploration.ExploreResult;
-import dev.rlhf4j.sampling.exploration.PairStrategy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /** Runs Algorithm 1 (paper §3) over a run directory, resuming what it finds there. */
 public final class LoopRunner {
+  /** The iteration subdirectory where a backend keeps its mid-training checkpoints. */
+  public static final String TRAINING_CHECKPOINTS = "train-checkpoints";
+
   private static final Logger LOG = LoggerFactory.getLogger("dev.rlhf4j.iterative");
   private static final String FORMAT = RunManifest.FORMAT;
 
@@ -237,25 +238,21 @@ public final class LoopRunner {
             events,
             slice.size(),
             spec.batchPrompts());
-    List<PreferencePair> pairs;
-    Map<String, Double> metrics;
-    if (spec.exploration() instanceof PairStrategy strategy) {
-      ExploreResult result = strategy.exploreWithStats(slice, context);
-      pairs = result.pairs();
-      metrics = new LinkedHashMap<>(result.stats().asMetrics());
-    } else {
-      pairs = spec.exploration().explore(slice, context);
-      if (pairs == null) {
-        throw new Rlhf4jException(
-            Describe.component(spec.exploration()) + " returned null pairs; return a list");
-      }
-      metrics = new LinkedHashMap<>();
-      metrics.put("prompts", (double) slice.size());
-      metrics.put("pairs", (double) pairs.size());
+    List<PreferencePair> pairs = spec.exploration().explore(slice, context);
+    if (pairs == null) {
+      throw new Rlhf4jException(
+          Describe.component(spec.exploration()) + " returned null pairs; return a list");
     }
-    context.finish();
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("prompts", (double) slice.size());
+    metrics.put("pairs", (double) pairs.size());
+    metrics.putAll(context.reportedMetrics());
+    metrics.put("pairs", (double) pairs.size());
+    if (!context.selecting()) {
+      context.finish();
+      events.start(Stage.SELECT, slice.size());
+    }
     context.writeEmptyJournals();
-    events.start(Stage.SELECT, slice.size());
     RunFiles.writeMetrics(files.selection(), metrics);
     Jsonl.write(files.pairs(), JsonlFormats.preferencePairs(source(t)), pairs);
     events.finish(metrics);
@@ -293,6 +290,7 @@ public final class LoopRunner {
                       reference,
                       temp,
                       Seeds.derive(spec.seed(), t, Seeds.TRAIN),
+                      files.directory().resolve(TRAINING_CHECKPOINTS),
                       listener));
       if (result == null) {
         throw new Rlhf4jException(spec.backend().getClass().getName() + ".train returned null");
@@ -303,6 +301,7 @@ public final class LoopRunner {
       events.start(Stage.CHECKPOINT, 0);
       RunFiles.writeMetrics(files.train(), metrics);
       RunFiles.move(temp, files.checkpoint());
+      RunFiles.deleteRecursively(files.directory().resolve(TRAINING_CHECKPOINTS));
       events.finish(Map.of());
       return metrics;
     } catch (IOException e) {

@@ -170,10 +170,10 @@ class SftTrainerTest {
   @Test
   void config_defaultsAndChecks() {
     SftConfig defaults = SftConfig.builder().build();
-    assertThat(defaults.learningRate()).isEqualTo(2e-5);
-    assertThat(defaults.epochs()).isEqualTo(1);
-    assertThat(defaults.warmupRatio()).isEqualTo(0.03);
-    assertThat(defaults.globalBatchSize()).isEqualTo(32);
+    assertThat(defaults.optimization().learningRate()).isEqualTo(2e-5);
+    assertThat(defaults.optimization().epochs()).isEqualTo(1);
+    assertThat(defaults.optimization().warmupRatio()).isEqualTo(0.03);
+    assertThat(defaults.optimization().globalBatchSize()).isEqualTo(32);
     assertThat(defaults.toBuilder().build()).isEqualTo(defaults);
     assertThatThrownBy(() -> SftConfig.builder().microBatchSize(5).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -77,6 +77,7 @@ public enum RewardPairRule implements PairSelector {
       String source) {
     List<AnnotatedSample> scored =
         Contracts.checkAnnotated(context.annotate(candidates), candidates);
+    context.beginSelection();
     RandomGenerator random = context.random();
     StatsCounter stats = new StatsCounter();
     List<PreferencePair> pairs = new ArrayList<>();
