@@ -4,12 +4,14 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.api.feedback.PreferenceModel;
 import dev.rlhf4j.api.feedback.RewardModel;
+import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.DjlRewardModel;
 import dev.rlhf4j.reward.onnx.OnnxRewardModel;
 import dev.rlhf4j.reward.preference.LmPreferenceModel;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.TreeMap;
 
 /**
  * A serialisable description of a scoring model that executors load themselves: the engine, the
@@ -50,6 +52,21 @@ public record ScoringModelSpec(Engine engine, ModelLocation location, int maxBat
     checkArgument(maxBatchSize >= 0, "maxBatchSize must be >= 0 (0: default) but was %s",
         maxBatchSize);
     checkArgument(maxLength >= 0, "maxLength must be >= 0 (0: default) but was %s", maxLength);
+  }
+
+  /**
+   * What executors score with, by content: the model directory's content fingerprint ({@link
+   * ModelLocation#fingerprint}, not its URI, so a model copied to another store is the same
+   * model), the engine and the size settings. The loop records it in {@code run.json} and refuses
+   * to resume with a different one.
+   */
+  public Fingerprint fingerprint() {
+    TreeMap<String, String> parts = new TreeMap<>();
+    parts.put("content", location.fingerprint());
+    parts.put("setting:engine", engine.name());
+    parts.put("setting:maxBatchSize", Integer.toString(maxBatchSize));
+    parts.put("setting:maxLength", Integer.toString(maxLength));
+    return new Fingerprint(parts);
   }
 
   /** A DJL reward model at {@code location} with the engine's defaults. */

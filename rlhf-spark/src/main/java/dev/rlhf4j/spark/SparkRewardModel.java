@@ -5,10 +5,12 @@ import static com.google.common.base.Preconditions.checkState;
 
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
+import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.spark.internal.HadoopConf;
 import dev.rlhf4j.spark.internal.ScoringCalls;
 import dev.rlhf4j.spark.internal.Wire;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -96,6 +98,17 @@ public final class SparkRewardModel implements RewardModel {
     if (closed.compareAndSet(false, true)) {
       SparkPolicyBackend.releaseOnExecutors(sc, group, java.util.Set.of());
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The {@linkplain ScoringModelSpec#fingerprint spec's fingerprint} (the model's content,
+   * engine and sizes) with the block size, which decides how requests are batched on executors.
+   */
+  @Override
+  public Optional<Fingerprint> fingerprint() {
+    return Optional.of(spec.fingerprint().with("setting:blockSize", Integer.toString(blockSize)));
   }
 
   @Override

@@ -74,6 +74,28 @@ class SparkScoringAndJobsTest {
   }
 
   @Test
+  void rewardModel_fingerprint_isTheModelsContent_notItsLocation(@TempDir Path own)
+      throws IOException {
+    Path copy = Tiny.rewardModel(own.resolve("copy"), 7);
+    Path other = Tiny.rewardModel(own.resolve("other"), 8);
+    try (SparkRewardModel a = SparkRewardModel.builder(sc,
+            ScoringModelSpec.djlReward(location(rmDir))).blockSize(4).build();
+        SparkRewardModel sameFiles = SparkRewardModel.builder(sc,
+            ScoringModelSpec.djlReward(location(copy))).blockSize(4).build();
+        SparkRewardModel otherWeights = SparkRewardModel.builder(sc,
+            ScoringModelSpec.djlReward(location(other))).blockSize(4).build();
+        SparkRewardModel otherBlocks = SparkRewardModel.builder(sc,
+            ScoringModelSpec.djlReward(location(rmDir))).blockSize(8).build()) {
+      var recorded = a.fingerprint().orElseThrow();
+      assertThat(sameFiles.fingerprint().orElseThrow().differencesFrom(recorded)).isEmpty();
+      assertThat(otherWeights.fingerprint().orElseThrow().differencesFrom(recorded))
+          .singleElement().asString().startsWith("content: recorded ");
+      assertThat(otherBlocks.fingerprint().orElseThrow().differencesFrom(recorded))
+          .singleElement().asString().startsWith("setting:blockSize: recorded 4, now 8");
+    }
+  }
+
+  @Test
   void rewardModel_oneSequencePerPass_isBitIdenticalToInProcess_forAnyBlocksAndPartitions() {
     List<ScoreRequest> batch = requests(11);
     double[] expected;
