@@ -174,9 +174,10 @@ class Backbone(torch.nn.Module):
         emb = torch.cat((freqs, freqs), dim=-1)
         cos, sin = emb.cos()[:, None], emb.sin()[:, None]
         s = past + t
-        causal = torch.arange(s)[None, :] <= torch.arange(past, s)[:, None]
+        dev = ids.device
+        causal = torch.arange(s, device=dev)[None, :] <= torch.arange(past, s, device=dev)[:, None]
         allowed = causal[None, None] & mask[:, None, None, :].bool()
-        bias = torch.zeros(b, 1, t, s).masked_fill(~allowed, torch.finfo(torch.float32).min)
+        bias = torch.zeros(b, 1, t, s, device=dev).masked_fill(~allowed, torch.finfo(torch.float32).min)
         h = self.embed_tokens(ids)
         for i, layer in enumerate(self.layers):
             h = layer(h, cos, sin, bias, cache, i)
@@ -227,8 +228,8 @@ class Classifier(torch.nn.Module):
 
     def forward(self, ids, mask):
         hidden = self.model(ids, mask)
-        last = (mask * torch.arange(mask.shape[1])).argmax(-1)
-        return self.score(hidden[torch.arange(ids.shape[0]), last])
+        last = (mask * torch.arange(mask.shape[1], device=mask.device)).argmax(-1)
+        return self.score(hidden[torch.arange(ids.shape[0], device=mask.device), last])
 
 
 def load(directory, classifier=False):
@@ -239,13 +240,15 @@ def load(directory, classifier=False):
     missing = [m for m in missing if m != "lm_head.weight"]
     if missing or [u for u in unexpected if not u.endswith("inv_freq")]:
         raise SystemExit(f"peer: {directory}: missing {missing}, unexpected {unexpected}")
-    return model, c
+    return model.to(DEVICE), c
 
 
 # ---------------------------------------------------------------------------------------------
 # measurement
 
 def reset_peak():
+    if DEVICE.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
@@ -290,9 +293,21 @@ def blas_library():
     return sorted(paths)
 
 
+DEVICE = torch.device("cpu")
+
+
+def sync():
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def ones(*shape):
+    return torch.ones(*shape, dtype=torch.long, device=DEVICE)
+
+
 def random_ids(rows, tokens, vocab, seed):
     g = torch.Generator().manual_seed(seed)
-    return torch.randint(0, vocab, (rows, tokens), generator=g)
+    return torch.randint(0, vocab, (rows, tokens), generator=g).to(DEVICE)
 
 
 def prefill(args):
@@ -303,7 +318,7 @@ def prefill(args):
 
     def once(rows, tokens):
         ids = random_ids(rows, tokens, vocab, 1)
-        mask = torch.ones(rows, tokens, dtype=torch.long)
+        mask = ones(rows, tokens)
         with torch.no_grad():
             cache = Cache(c["num_hidden_layers"])
             hidden = model.model(ids, mask, cache)
@@ -328,14 +343,14 @@ def decode(args):
     ids = random_ids(1, args.context, vocab, 2)
     with torch.no_grad():
         cache = Cache(c["num_hidden_layers"])
-        hidden = model.model(ids, torch.ones(1, args.context, dtype=torch.long), cache)
+        hidden = model.model(ids, ones(1, args.context), cache)
         cache.repeat(args.batch)
         token = F.linear(hidden[:, -1], head).argmax(-1).repeat(args.batch)[:, None]
         fresh = reset_peak()
         seconds = []
         for step in range(args.steps + 2):
             start = time.perf_counter()
-            mask = torch.ones(args.batch, cache.length() + 1, dtype=torch.long)
+            mask = ones(args.batch, cache.length() + 1)
             hidden = model.model(token, mask, cache)
             token = F.linear(hidden[:, -1], head).argmax(-1)[:, None]
             token.sum().item()
@@ -350,8 +365,8 @@ def sequence_log_probs(model, head, ids, mask, response):
     select = response[:, 1:]
     logits = F.linear(hidden[select], head)
     token_lp = torch.gather(logits.log_softmax(-1), 1, ids[:, 1:][select][:, None])[:, 0]
-    rows = torch.arange(ids.shape[0])[:, None].expand_as(select)[select]
-    return torch.zeros(ids.shape[0]).index_add(0, rows, token_lp)
+    rows = torch.arange(ids.shape[0], device=ids.device)[:, None].expand_as(select)[select]
+    return torch.zeros(ids.shape[0], device=ids.device).index_add(0, rows, token_lp)
 
 
 def dpo(args):
@@ -365,9 +380,9 @@ def dpo(args):
     rows = 2 * args.pairs
     vocab = c["vocab_size"]
     prompt = args.tokens // 2
-    response = torch.zeros(rows, args.tokens, dtype=torch.bool)
+    response = torch.zeros(rows, args.tokens, dtype=torch.bool, device=DEVICE)
     response[:, prompt:] = True
-    mask = torch.ones(rows, args.tokens, dtype=torch.long)
+    mask = ones(rows, args.tokens)
     beta = 0.1
     seconds = []
     fresh = False
@@ -385,6 +400,7 @@ def dpo(args):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
         optimizer.step()
+        sync()
         if step == 0:
             fresh = reset_peak()  # the first step (warm-up) allocates AdamW's state
         else:
@@ -397,7 +413,7 @@ def reward(args):
     model.eval()
     vocab = json.load(open(os.path.join(args.dir, "config.json")))["vocab_size"]
     ids = random_ids(args.batch, args.tokens, vocab, 3)
-    mask = torch.ones(args.batch, args.tokens, dtype=torch.long)
+    mask = ones(args.batch, args.tokens)
     with torch.no_grad():
         model(ids[:2, :16], mask[:2, :16])  # warm-up
         fresh = reset_peak()
@@ -421,7 +437,13 @@ def main():
     p.add_argument("--pairs", type=int, default=2)
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--lr", type=float, default=1e-6)
+    p.add_argument("--device", default="auto", help="cpu, cuda, or auto (cuda when available)")
     args = p.parse_args()
+    global DEVICE
+    if args.device == "auto":
+        DEVICE = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    else:
+        DEVICE = torch.device(args.device)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     result = {"prefill": prefill, "decode": decode, "dpo": dpo, "reward": reward}[args.workload](
@@ -432,7 +454,10 @@ def main():
         "peakRssBytes": peak_rss_bytes(),
         "threads": threads_used(),
         "version": torch.__version__,
+        "device": str(DEVICE),
     })
+    if DEVICE.type == "cuda":
+        result["peakCudaBytes"] = torch.cuda.max_memory_allocated()
     print(json.dumps(result), flush=True)
 
 
