@@ -16,6 +16,7 @@ import dev.rlhf4j.benchmarks.sections.LoopSection;
 import dev.rlhf4j.benchmarks.sections.MatmulPeakSection;
 import dev.rlhf4j.benchmarks.sections.MemorySection;
 import dev.rlhf4j.benchmarks.sections.RewardScoringSection;
+import dev.rlhf4j.benchmarks.sections.SparkSection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ import java.util.stream.Collectors;
  * BenchHarness --paper [--quick] [--out dir]}: the paper in miniature ({@link PaperRun}; quick runs
  * the quickstart's fast sizes). Sections, in
  * run order: {@code matmul}, {@code memory}, {@code reward}, {@code generation}, {@code dpo},
- * {@code loop}. Exit status 0 when no section failed, 1 when one did (the report is written
+ * {@code loop}, {@code spark}. Exit status 0 when no section failed, 1 when one did (the report is written
  * either way), 2 for a usage error. {@code bin/bench} builds the module and runs this class.
  */
 public final class BenchHarness {
@@ -52,7 +53,8 @@ public final class BenchHarness {
         new RewardScoringSection(),
         new GenerationSection(),
         new DpoTrainingSection(),
-        new LoopSection());
+        new LoopSection(),
+        new SparkSection());
   }
 
   /**

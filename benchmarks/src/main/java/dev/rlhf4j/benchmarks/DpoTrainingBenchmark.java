@@ -1,6 +1,7 @@
 package dev.rlhf4j.benchmarks;
 
 import ai.djl.ndarray.NDArray;
+import java.util.OptionalInt;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -122,6 +123,7 @@ public final class DpoTrainingBenchmark {
     }
     ModelConfig config =
         ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+            .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
             .vocabSize(32_000).hiddenSize(512).numLayers(8).numHeads(8).numKvHeads(2)
             .intermediateSize(1408).maxPositionEmbeddings(2048).build();
     Path dir = Files.createTempDirectory("dpo-benchmark-tokenizer");

@@ -1,6 +1,7 @@
 package dev.rlhf4j.benchmarks;
 
 import dev.rlhf4j.api.Message;
+import java.util.OptionalInt;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.models.CausalLm;
@@ -119,16 +120,7 @@ public final class GenerationBenchmark {
     double[] tokensPerSec = new double[3];
     Path dir = Files.createTempDirectory("rlhf4j-generation-benchmark");
     writeTokenizer(dir);
-    ModelConfig config =
-        ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
-            .vocabSize(VOCAB)
-            .hiddenSize(256)
-            .numLayers(4)
-            .numHeads(8)
-            .numKvHeads(2)
-            .intermediateSize(688)
-            .maxPositionEmbeddings(1024)
-            .build();
+    ModelConfig config = config();
     try (CausalLm model = CausalLm.randomInit(config, 1, ModelOptions.cpu());
         HfTokenizer tokenizer = HfTokenizer.load(dir)) {
       Generator generator = Generator.builder(model, tokenizer).maxBatchRows(64).build();
@@ -222,6 +214,37 @@ public final class GenerationBenchmark {
   }
 
   /** {@code count} single-turn prompts whose content is {@code chars} characters (= tokens). */
+  /** The benchmark model's configuration (see {@link #describeModel()}). */
+  private static ModelConfig config() {
+    return ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
+        .vocabSize(VOCAB)
+        .hiddenSize(256)
+        .numLayers(4)
+        .numHeads(8)
+        .numKvHeads(2)
+        .intermediateSize(688)
+        .maxPositionEmbeddings(1024)
+        .build();
+  }
+
+  /**
+   * Writes the benchmark model (random weights, seed 1) with its tokenizer into {@code dir} as a
+   * Hugging Face checkpoint, for benchmarks that load models from directories (the Spark section).
+   */
+  public static Path writeCheckpoint(Path dir) {
+    writeTokenizer(dir);
+    try (CausalLm model = CausalLm.randomInit(config(), 1, ModelOptions.cpu())) {
+      model.save(dir);
+    }
+    return dir;
+  }
+
+  /** {@code count} prompts of {@code chars} characters, ids {@code prefix-i}. */
+  public static List<Prompt> benchmarkPrompts(int count, int chars, String prefix) {
+    return prompts(count, chars, prefix);
+  }
+
   private static List<Prompt> prompts(int count, int chars, String prefix) {
     List<Prompt> prompts = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -1,6 +1,7 @@
 package dev.rlhf4j.benchmarks;
 
 import ai.djl.ndarray.NDArray;
+import java.util.OptionalInt;
 import ai.djl.ndarray.NDManager;
 import dev.rlhf4j.models.ClassifierOutput;
 import dev.rlhf4j.models.SequenceClassifier;
@@ -138,6 +139,7 @@ public final class RewardScoringBenchmark {
 
   private static ModelConfig config() {
     return ModelConfig.builder(Architecture.LLAMA_SEQUENCE_CLASSIFICATION)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
         .vocabSize(32_000).hiddenSize(256).numLayers(4).numHeads(4).numKvHeads(2)
         .intermediateSize(688).numLabels(1).build();
   }

@@ -27,7 +27,8 @@ class BenchHarnessTest {
   void sections_coverTheFirstSegmentOfEveryRequiredKey() {
     List<String> names = BenchHarness.sections().stream().map(MacroBenchmark::name).toList();
 
-    assertThat(names).containsExactly("matmul", "memory", "reward", "generation", "dpo", "loop");
+    assertThat(names)
+        .containsExactly("matmul", "memory", "reward", "generation", "dpo", "loop", "spark");
     for (String key : ReportKeys.REQUIRED) {
       String prefix = key.contains(".") ? key.substring(0, key.indexOf('.')) : "matmul";
       assertThat(names).as("section for %s", key).contains(prefix);

@@ -10,38 +10,44 @@ import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.api.feedback.PreferenceModel;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.iterative.internal.LoopRunner;
+import dev.rlhf4j.iterative.djl.DjlDpoBackend;
 import dev.rlhf4j.iterative.internal.LoopSpec;
+import dev.rlhf4j.iterative.train.DpoConfig;
+import dev.rlhf4j.iterative.train.DpoTrainer;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Online iterative DPO, the paper's recipe (§3.3): an {@link IterativeLoop} whose training step is
- * DPO with {@link DpoSettings} (defaults: the paper's), π0 as the reference and warm starts from
- * the last iteration, rejection sampling with n = 8 at temperature 1.
+ * DPO with a {@link DpoConfig} (the same a stand-alone {@link DpoTrainer} takes: any loss of the
+ * family, RPO, label smoothing, reference scoring, truncation, the whole optimisation; default
+ * {@link DpoConfig#paperDefaults()}), π0 as the reference and warm starts from the last
+ * iteration, rejection sampling with n = 8 at temperature 1, on the DJL backend unless another
+ * is given.
  *
  * <pre>{@code
  * LoopResult result = IterativeDpo.builder()
  *     .policy(Path.of("models/sft"))
- *     .backend(settings -> new MyDpoBackend(settings))
  *     .rewardModel(rm)
  *     .prompts(PromptSource.jsonl(Path.of("prompts.jsonl")))
  *     .iterations(3).promptsPerIteration(20_000)
- *     .dpo(DpoSettings.builder().beta(0.1).learningRate(5e-7).build())
+ *     .dpo(DpoConfig.builder().loss(PreferenceLoss.ipo(0.1)).learningRate(5e-7).build())
  *     .runDirectory(Path.of("runs/iter-dpo"))
- *     .listener(new ConsoleProgress(System.out))
+ *     .listener(ProgressListener.console(System.out))
  *     .build()
  *     .run();
  * }</pre>
  *
- * <p>The DPO settings are recorded in the run directory with the loop's: resuming with other
- * settings is an error. Immutable.
+ * <p>The DPO config is recorded in the run directory with the loop's: resuming with other
+ * settings is an error. With {@code checkpointEvery} set in the config, a crash during an
+ * iteration's training resumes that training from its last checkpoint. Immutable.
  */
 public final class IterativeDpo {
   private final LoopSpec loop;
   private final DpoBackend backend;
-  private final DpoSettings dpo;
+  private final DpoConfig dpo;
 
-  private IterativeDpo(LoopSpec loop, DpoBackend backend, DpoSettings dpo) {
+  private IterativeDpo(LoopSpec loop, DpoBackend backend, DpoConfig dpo) {
     this.loop = loop;
     this.backend = backend;
     this.dpo = dpo;
@@ -52,8 +58,8 @@ public final class IterativeDpo {
     return new Builder();
   }
 
-  /** The DPO settings of this run. */
-  public DpoSettings dpo() {
+  /** The DPO config of this run. */
+  public DpoConfig dpo() {
     return dpo;
   }
 
@@ -75,15 +81,15 @@ public final class IterativeDpo {
   }
 
   /**
-   * Builds an {@link IterativeDpo}. Required: {@link #policy}, {@link #backend}, {@link
+   * Builds an {@link IterativeDpo}. Required: {@link #policy}, {@link
    * #rewardModel} or {@link #preferenceModel}, {@link #prompts}, {@link #promptsPerIteration},
    * {@link #runDirectory}. The other settings are those of {@link IterativeLoop.Builder}, with the
    * same defaults. Not thread-safe.
    */
   public static final class Builder {
     private final IterativeLoop.Builder loop = IterativeLoop.builder();
-    private DpoBackend backend;
-    private DpoSettings dpo = DpoSettings.paperDefaults();
+    private DpoBackend backend = DjlDpoBackend.defaults();
+    private DpoConfig dpo = DpoConfig.paperDefaults();
     private boolean policySet;
 
     private Builder() {}
@@ -100,7 +106,8 @@ public final class IterativeDpo {
     }
 
     /**
-     * Opens the engine that samples and trains with DPO. Required.
+     * Opens the engine that samples and trains with DPO; default {@link
+     * DjlDpoBackend#defaults()} (DJL with the PyTorch engine).
      *
      * @throws IllegalArgumentException if value is null
      */
@@ -217,11 +224,12 @@ public final class IterativeDpo {
     }
 
     /**
-     * DPO's settings; default {@link DpoSettings#paperDefaults()}.
+     * The DPO config of every iteration's training; default {@link DpoConfig#paperDefaults()}.
+     * Its seed is replaced by one derived from {@link #seed} and the iteration.
      *
      * @throws IllegalArgumentException if value is null
      */
-    public Builder dpo(DpoSettings value) {
+    public Builder dpo(DpoConfig value) {
       checkArgument(value != null, "dpo must not be null");
       dpo = value;
       return this;
@@ -268,7 +276,6 @@ public final class IterativeDpo {
      */
     public IterativeDpo build() {
       checkState(policySet, "policy(...) is required: the SFT policy π0");
-      checkState(backend != null, "backend(...) is required");
       loop.recordSetting("dpo", dpo.toString());
       return new IterativeDpo(loop.spec(), backend, dpo);
     }

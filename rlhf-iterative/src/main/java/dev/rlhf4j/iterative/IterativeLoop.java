@@ -34,7 +34,7 @@ import java.util.Optional;
  *     .prompts(PromptSource.jsonl(Path.of("prompts.jsonl")))
  *     .iterations(3).promptsPerIteration(20_000)
  *     .runDirectory(Path.of("runs/iter-dpo"))
- *     .listener(new ConsoleProgress(System.out))
+ *     .listener(ProgressListener.console(System.out))
  *     .build()
  *     .run();
  * }</pre>

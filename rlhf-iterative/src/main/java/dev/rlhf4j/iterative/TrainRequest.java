@@ -23,6 +23,9 @@ import java.util.List;
  *     the DJL backend, a Hugging Face directory); the loop moves it into place afterwards
  * @param seed the seed of every random choice of this call (data order, dropout), derived from the
  *     run's seed and the iteration
+ * @param checkpointDirectory where the backend may keep mid-training checkpoints of this call; it
+ *     survives a crash, so a rerun of the loop resumes the training mid-way, and the loop deletes
+ *     it once the trained checkpoint is in place
  * @param listener where to send per-step {@link dev.rlhf4j.api.event.StepMetrics} and {@link
  *     dev.rlhf4j.api.event.StageProgress} of stage {@code TRAIN}; it never throws
  */
@@ -33,6 +36,7 @@ public record TrainRequest(
     Path referenceCheckpoint,
     Path outputDirectory,
     long seed,
+    Path checkpointDirectory,
     ProgressListener listener) {
 
   /**
@@ -44,8 +48,9 @@ public record TrainRequest(
     pairs = List.copyOf(pairs);
     checkArgument(!pairs.isEmpty(), "pairs must not be empty (iteration %s)", iteration);
     checkArgument(
-        initialCheckpoint != null && referenceCheckpoint != null && outputDirectory != null,
-        "checkpoints and outputDirectory must not be null");
+        initialCheckpoint != null && referenceCheckpoint != null && outputDirectory != null
+            && checkpointDirectory != null,
+        "checkpoints, outputDirectory and checkpointDirectory must not be null");
     checkArgument(listener != null, "listener must not be null (use ProgressListener.none())");
   }
 }

@@ -13,7 +13,7 @@
  *       pairs so far, the initial and reference checkpoints, the output directory and seed; the
  *       figures training reports;
  *   <li>{@link dev.rlhf4j.iterative.DpoBackend}: opens a backend for given {@link
- *       dev.rlhf4j.iterative.DpoSettings}.
+ *       dev.rlhf4j.iterative.train.DpoConfig} (the trainer's whole config).
  * </ul>
  *
  * <p>Everything else is engine-free: the prompt slices ({@link

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.iterative.run.RunLayout;
+import dev.rlhf4j.iterative.train.DpoConfig;
+import dev.rlhf4j.losses.PreferenceLoss;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class IterativeDpoTest {
   @TempDir Path tmp;
 
-  private IterativeDpo.Builder dpo(Fixture f, List<DpoSettings> opened) {
+  private IterativeDpo.Builder dpo(Fixture f, List<DpoConfig> opened) {
     return IterativeDpo.builder()
         .policy(f.initialPolicy)
         .backend(
@@ -31,10 +33,10 @@ class IterativeDpoTest {
   }
 
   @Test
-  void run_opensTheBackendWithTheDpoSettingsAndClosesIt() throws Exception {
+  void run_opensTheBackendWithTheDpoConfigAndClosesIt() throws Exception {
     Fixture f = new Fixture(tmp);
-    List<DpoSettings> opened = new ArrayList<>();
-    DpoSettings settings = DpoSettings.builder().beta(0.2).epochs(1).build();
+    List<DpoConfig> opened = new ArrayList<>();
+    DpoConfig settings = DpoConfig.builder().loss(PreferenceLoss.ipo(0.2)).epochs(1).build();
 
     LoopResult result = dpo(f, opened).dpo(settings).build().run();
 
@@ -42,49 +44,38 @@ class IterativeDpoTest {
     assertThat(f.backend.closed).isTrue();
     assertThat(result.iterations()).hasSize(2);
     assertThat(Files.readString(new RunLayout(tmp.resolve("run")).runJson()))
-        .contains("beta=0.2")
+        .contains("Ipo[beta=0.2")
         .contains("rejection-sampling");
   }
 
   @Test
-  void run_otherDpoSettingsOnTheSameDirectory_isAnError() {
+  void run_otherDpoConfigOnTheSameDirectory_isAnError() {
     Fixture f = new Fixture(tmp);
     dpo(f, new ArrayList<>()).build().run();
 
     IterativeDpo other =
-        dpo(f, new ArrayList<>()).dpo(DpoSettings.builder().beta(0.5).build()).build();
+        dpo(f, new ArrayList<>()).dpo(DpoConfig.builder().beta(0.5).build()).build();
 
     assertThatThrownBy(other::run)
         .isInstanceOf(Rlhf4jException.class)
-        .hasMessageContaining("dpo: recorded DpoSettings[beta=0.1")
-        .hasMessageContaining("now DpoSettings[beta=0.5");
+        .hasMessageContaining("dpo: recorded DpoConfig[loss=Sigmoid[beta=0.1")
+        .hasMessageContaining("now DpoConfig[loss=Sigmoid[beta=0.5");
   }
 
   @Test
-  void build_withoutBackend_saysSo() {
+  void builder_defaultsToTheDjlBackendAndThePapersConfig() {
     Fixture f = new Fixture(tmp);
-    IterativeDpo.Builder b =
+    IterativeDpo loop =
         IterativeDpo.builder()
             .policy(f.initialPolicy)
             .rewardModel(f.rewardModel)
             .prompts(PromptSource.of(Fixture.prompts(3)))
             .promptsPerIteration(1)
-            .runDirectory(tmp);
+            .runDirectory(tmp)
+            .build();
 
-    assertThatThrownBy(b::build)
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("backend(...) is required");
-  }
-
-  @Test
-  void dpoSettings_defaultsAreThePapers_andRangesAreChecked() {
-    assertThat(DpoSettings.paperDefaults())
-        .isEqualTo(new DpoSettings(0.1, 5e-7, 2, 128, 0.03));
-    assertThatThrownBy(() -> DpoSettings.builder().beta(0).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("beta must be > 0 but was 0.0");
-    assertThatThrownBy(() -> DpoSettings.builder().warmupRatio(1).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("warmupRatio must be in [0, 1) but was 1.0");
+    assertThat(loop.dpo()).isEqualTo(DpoConfig.paperDefaults());
+    assertThat(loop.dpo().optimization().learningRate()).isEqualTo(5e-7);
+    assertThat(loop.dpo().optimization().globalBatchSize()).isEqualTo(128);
   }
 }

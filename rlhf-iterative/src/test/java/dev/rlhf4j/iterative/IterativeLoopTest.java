@@ -24,12 +24,60 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class IterativeLoopTest {
   @TempDir Path tmp;
+
+  @Test
+  void customStrategy_reportsItsOwnMetricsAndTimesItsSelection() {
+    Fixture f = new Fixture(tmp);
+    List<dev.rlhf4j.api.event.Stage> stages = new java.util.ArrayList<>();
+    dev.rlhf4j.api.exploration.ExplorationStrategy bestVsFirst =
+        (prompts, ctx) -> {
+          List<AnnotatedSample> scored =
+              ctx.annotate(ctx.policy().sample(prompts, 4, ctx.sampling()));
+          ctx.beginSelection();
+          List<PreferencePair> pairs = new java.util.ArrayList<>();
+          int skipped = 0;
+          for (AnnotatedSample s : scored) {
+            int best = s.argMax();
+            if (best != 0 && s.reward(best) > s.reward(0)) {
+              pairs.add(s.pair(best, 0, "best-vs-first"));
+            } else {
+              skipped++;
+            }
+          }
+          ctx.reportMetric("first_was_best", skipped);
+          return pairs;
+        };
+    LoopResult result =
+        f.loop("custom")
+            .exploration(bestVsFirst)
+            .listener(
+                new dev.rlhf4j.api.event.ProgressListener() {
+                  @Override
+                  public void onStageStarted(dev.rlhf4j.api.event.StageStarted event) {
+                    if (event.iteration() == 1) {
+                      stages.add(event.stage());
+                    }
+                  }
+                })
+            .build()
+            .run();
+
+    Map<String, Double> metrics = result.iterations().get(0).metrics();
+    assertThat(metrics).containsKey("explore/first_was_best");
+    assertThat(metrics.get("explore/first_was_best") + metrics.get("explore/pairs"))
+        .isEqualTo((double) Fixture.PER_ITERATION);
+    assertThat(stages)
+        .containsSubsequence(
+            dev.rlhf4j.api.event.Stage.GENERATE, dev.rlhf4j.api.event.Stage.ANNOTATE,
+            dev.rlhf4j.api.event.Stage.SELECT, dev.rlhf4j.api.event.Stage.TRAIN);
+  }
 
   @Test
   void run_writesEveryIterationsHandOffFiles() {
@@ -380,7 +428,7 @@ class IterativeLoopTest {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     f.loop("run")
         .listener(
-            new dev.rlhf4j.iterative.progress.ConsoleProgress(
+            new dev.rlhf4j.api.event.ConsoleProgress(
                 new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)))
         .build()
         .run();

@@ -1,8 +1,8 @@
 package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
-import static dev.rlhf4j.losses.internal.OwnedArrays.scalar;
+import static dev.rlhf4j.models.OwnedArrays.owned;
+import static dev.rlhf4j.models.OwnedArrays.scalar;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

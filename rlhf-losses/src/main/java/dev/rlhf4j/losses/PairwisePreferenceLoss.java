@@ -1,7 +1,7 @@
 package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
+import static dev.rlhf4j.models.OwnedArrays.owned;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;

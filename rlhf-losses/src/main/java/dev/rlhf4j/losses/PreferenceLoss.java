@@ -1,10 +1,11 @@
 package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static dev.rlhf4j.losses.internal.OwnedArrays.scalar;
+import static dev.rlhf4j.models.OwnedArrays.scalar;
 
 import ai.djl.ndarray.NDArray;
 import dev.rlhf4j.losses.internal.Ops;
+import java.util.List;
 
 /**
  * The direct-preference loss family: DPO and its variants, each a record that checks its own
@@ -39,6 +40,7 @@ public sealed interface PreferenceLoss
         PreferenceLoss.DiscoPop,
         PreferenceLoss.ExoPair,
         PreferenceLoss.SigmoidNorm,
+        PreferenceLoss.Weighted,
         PreferenceLoss.Rpo {
 
   /** How the log-ratios a variant sees are reduced over a response's tokens. */
@@ -91,6 +93,25 @@ public sealed interface PreferenceLoss
    */
   default Rpo withNll(double weight) {
     return new Rpo(this, weight);
+  }
+
+  /**
+   * A {@link Weighted} combination: {@code weighted(Term.of(sigmoid(0.1), 0.8),
+   * Term.of(bcoPair(0.1, 0), 0.2))}; add TRL's {@code sft} term with {@link #withNll(double)}.
+   */
+  static Weighted weighted(Weighted.Term... terms) {
+    return new Weighted(List.of(terms));
+  }
+
+  /**
+   * MPO (Wang et al. 2024, "Enhancing the Reasoning Ability of Multimodal Large Language Models
+   * via Mixed Preference Optimization"), TRL's {@code loss_type=["sigmoid", "bco_pair", "sft"]}
+   * with {@code loss_weights=[0.8, 0.2, 1.0]}: {@code 0.8·sigmoid + 0.2·bco_pair + 1.0·NLL}.
+   */
+  static Rpo mpo(double beta) {
+    return weighted(
+            Weighted.Term.of(sigmoid(beta), 0.8), Weighted.Term.of(bcoPair(beta, 0), 0.2))
+        .withNll(1.0);
   }
 
   /** DPO: {@link Sigmoid} without label smoothing. */
@@ -526,6 +547,96 @@ public sealed interface PreferenceLoss
     @Override
     public NDArray pairLosses(NDArray c, NDArray r) {
       return Ops.logSigmoid(c.sub(r).mul(scalar(c, beta))).neg();
+    }
+  }
+
+  /**
+   * A weighted sum of preference losses, TRL's {@code loss_type} list with {@code loss_weights}
+   * (introduced for MPO: Wang et al. 2024, "Enhancing the Reasoning Ability of Multimodal Large
+   * Language Models via Mixed Preference Optimization", eq. 2): {@code ℓ(c, r) = Σₖ wₖ · ℓₖ(c, r)},
+   * each term with its own parameters (its own β). TRL's {@code sft} entry is the NLL term of
+   * {@link #withNll(double)} ({@link Rpo}), so MPO is {@code weighted(0.8·sigmoid, 0.2·bco_pair)
+   * .withNll(1.0)} ({@link PreferenceLoss#mpo}).
+   *
+   * <p>The TRL metrics ({@code rewards/*}) use the first term's β. All terms must see the same
+   * {@link #reduction()} (the log-ratios are reduced once for the whole sum).
+   *
+   * @param terms at least two terms, none itself weighted or RPO, all with one reduction
+   */
+  record Weighted(List<Term> terms) implements PreferenceLoss {
+    /**
+     * One term of the sum.
+     *
+     * @param loss the loss, neither {@link Weighted} nor {@link Rpo}
+     * @param weight its weight, finite and &gt; 0
+     */
+    public record Term(PreferenceLoss loss, double weight) {
+      /** @throws IllegalArgumentException if the loss is null, weighted or RPO, or the weight is not > 0 */
+      public Term {
+        checkArgument(loss != null, "a term's loss must not be null");
+        checkArgument(
+            !(loss instanceof Weighted) && !(loss instanceof Rpo),
+            "a term's loss must be a plain variant, not %s: flatten weighted sums, and add the NLL"
+                + " term to the whole sum with withNll",
+            loss.trlName());
+        checkArgument(
+            weight > 0 && Double.isFinite(weight),
+            "the weight of term %s must be finite and > 0 but was %s",
+            loss.trlName(),
+            weight);
+      }
+
+      /** A term. */
+      public static Term of(PreferenceLoss loss, double weight) {
+        return new Term(loss, weight);
+      }
+    }
+
+    /**
+     * @throws IllegalArgumentException if there are fewer than two terms or their reductions
+     *     differ (naming them)
+     */
+    public Weighted {
+      checkArgument(terms != null && terms.size() >= 2,
+          "a weighted loss needs at least two terms but got %s",
+          terms == null ? 0 : terms.size());
+      terms = List.copyOf(terms);
+      Reduction first = terms.get(0).loss().reduction();
+      for (Term t : terms) {
+        checkArgument(
+            t.loss().reduction() == first,
+            "all terms must use one reduction, but %s uses %s and %s uses %s",
+            terms.get(0).loss().trlName(), first, t.loss().trlName(), t.loss().reduction());
+      }
+    }
+
+    @Override
+    public double beta() {
+      return terms.get(0).loss().beta();
+    }
+
+    @Override
+    public String trlName() {
+      StringBuilder name = new StringBuilder();
+      for (Term t : terms) {
+        name.append(name.length() == 0 ? "" : "+").append(t.loss().trlName());
+      }
+      return name.toString();
+    }
+
+    @Override
+    public Reduction reduction() {
+      return terms.get(0).loss().reduction();
+    }
+
+    @Override
+    public NDArray pairLosses(NDArray c, NDArray r) {
+      NDArray sum = null;
+      for (Term t : terms) {
+        NDArray term = t.loss().pairLosses(c, r).mul(scalar(c, t.weight()));
+        sum = sum == null ? term : sum.add(term);
+      }
+      return sum;
     }
   }
 

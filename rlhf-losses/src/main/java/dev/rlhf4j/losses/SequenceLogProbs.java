@@ -1,7 +1,8 @@
 package dev.rlhf4j.losses;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static dev.rlhf4j.losses.internal.OwnedArrays.owned;
+import static dev.rlhf4j.models.OwnedArrays.owned;
+import static dev.rlhf4j.models.OwnedArrays.scalar;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -330,6 +331,52 @@ public final class SequenceLogProbs implements AutoCloseable {
   private SequenceLogProbs slice(String rows) {
     return new SequenceLogProbs(
         tokenLogProbs.get(rows), sum.get(rows), count.get(rows), mean.get(rows));
+  }
+
+  /**
+   * LD-DPO's length-desensitised sequence log-probabilities (Liu et al. 2024, "LD-DPO: Length
+   * Desensitization in Direct Preference Optimization", eq. 6; TRL's {@code ld_alpha}): of a pair's
+   * chosen and rejected responses, the first {@code l_p = min(|y⁺|, |y⁻|)} completion tokens count
+   * in full and the tokens past that shared length are weighted by α:
+   *
+   * <pre>{@code log π_ld(y|x) = Σ_{k ≤ l_p} log π(y_k|x, y_<k) + α · Σ_{k > l_p} log π(y_k|x, y_<k)}</pre>
+   *
+   * so that a longer response no longer gains (or loses) likelihood from its extra tokens alone.
+   * α = 1 gives {@link #sum()}; α = 0 truncates both responses to the shared length. Apply it to
+   * the policy and the reference alike. Differentiable through {@link #tokenLogProbs()}; the
+   * result lives in the manager of {@code completionMask}.
+   *
+   * @param stacked a {@code [2B]} batch: the chosen sequences over the rejected ones
+   * @param completionMask the {@code [2B, T]} completion mask {@code stacked} was computed with
+   *     (already shifted: position t marks label t)
+   * @param alpha the weight α of the tokens past the shared length, in [0, 1]
+   * @return {@code [2B]} the desensitised log-probabilities, chosen first
+   * @throws IllegalArgumentException if α is outside [0, 1], the batch size is odd or the mask's
+   *     shape is not the token log-probabilities'
+   */
+  public static NDArray lengthDesensitizedSums(
+      SequenceLogProbs stacked, NDArray completionMask, double alpha) {
+    checkArgument(alpha >= 0 && alpha <= 1, "ld alpha must be in [0, 1] but was %s", alpha);
+    stacked.checkOpen();
+    long size = stacked.batchSize();
+    checkArgument(size % 2 == 0, "a chosen+rejected batch must have an even size but had %s", size);
+    checkArgument(
+        completionMask.getShape().equals(stacked.tokenLogProbs.getShape()),
+        "completionMask has shape %s but the token log-probabilities have %s",
+        completionMask.getShape(),
+        stacked.tokenLogProbs.getShape());
+    NDArray tokens = stacked.tokenLogProbs;
+    DataType type = tokens.getDataType();
+    NDArray mask = completionMask.toType(type, false);
+    NDArray position = mask.cumSum(1);
+    NDArray counts = stacked.count.toType(type, false);
+    String first = "0:" + size / 2;
+    String second = size / 2 + ":";
+    NDArray shared = counts.get(first).minimum(counts.get(second));
+    NDArray sharedRows = shared.concat(shared).reshape(size, 1);
+    NDArray inside = position.lte(sharedRows).toType(type, false);
+    NDArray weights = inside.mul(scalar(tokens, 1 - alpha)).add(scalar(tokens, alpha));
+    return tokens.mul(mask.mul(weights)).sum(new int[] {1});
   }
 
   /** {@code [B, T]} log-probability of each label, zero at masked positions. */

@@ -35,7 +35,34 @@ class PreferenceLossTest {
   }
 
   static Stream<PreferenceLoss> variants() {
-    return TestData.allVariants().stream();
+    return Stream.concat(
+        TestData.allVariants().stream(),
+        Stream.of(
+            PreferenceLoss.mpo(0.2),
+            PreferenceLoss.weighted(
+                PreferenceLoss.Weighted.Term.of(PreferenceLoss.ipo(0.3), 0.5),
+                PreferenceLoss.Weighted.Term.of(PreferenceLoss.sigmoidNorm(0.4), 2.0)),
+            PreferenceLoss.weighted(
+                PreferenceLoss.Weighted.Term.of(PreferenceLoss.hinge(0.1), 1.5),
+                PreferenceLoss.Weighted.Term.of(PreferenceLoss.sigmoid(0.2, 0.1), 0.5))));
+  }
+
+  @Test
+  void weighted_checksItsTermsAndNamesThem() {
+    assertThat(PreferenceLoss.mpo(0.1).trlName()).isEqualTo("sigmoid+bco_pair");
+    assertThatThrownBy(
+            () -> PreferenceLoss.weighted(PreferenceLoss.Weighted.Term.of(PreferenceLoss.sigmoid(0.1), 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a weighted loss needs at least two terms but got 1");
+    assertThatThrownBy(() -> PreferenceLoss.Weighted.Term.of(PreferenceLoss.sigmoid(0.1), 0))
+        .hasMessage("the weight of term sigmoid must be finite and > 0 but was 0.0");
+    assertThatThrownBy(
+            () -> PreferenceLoss.weighted(
+                PreferenceLoss.Weighted.Term.of(PreferenceLoss.sigmoid(0.1), 1),
+                PreferenceLoss.Weighted.Term.of(PreferenceLoss.ipo(0.1), 1)))
+        .hasMessage(
+            "all terms must use one reduction, but sigmoid uses SEQUENCE_SUM and ipo uses"
+                + " TOKEN_MEAN");
   }
 
   @ParameterizedTest

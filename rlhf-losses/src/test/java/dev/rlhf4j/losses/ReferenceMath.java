@@ -91,6 +91,18 @@ final class ReferenceMath {
     if (loss instanceof PreferenceLoss.Rpo rpo) {
       return pair(rpo.base(), c, r);
     }
+    if (loss instanceof PreferenceLoss.Weighted weighted) {
+      double value = 0;
+      double dc = 0;
+      double dr = 0;
+      for (PreferenceLoss.Weighted.Term t : weighted.terms()) {
+        PairValue v = pair(t.loss(), c, r);
+        value += t.weight() * v.loss();
+        dc += t.weight() * v.dc();
+        dr += t.weight() * v.dr();
+      }
+      return new PairValue(value, dc, dr);
+    }
     if (loss instanceof PreferenceLoss.Sigmoid s) {
       double e = s.labelSmoothing();
       double value = -(1 - e) * logSigmoid(z) - e * logSigmoid(-z);

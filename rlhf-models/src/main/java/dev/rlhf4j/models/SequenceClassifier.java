@@ -47,6 +47,26 @@ public final class SequenceClassifier extends TransformerModel {
     this.score = parameter(SCORE);
   }
 
+  /**
+   * The config with a {@code pad_token_id} even when this model's has none (a config copied from
+   * a causal LM often has {@code null}): transformers' {@code *ForSequenceClassification} refuses
+   * batches of more than one row without it, and reads the score at the last token that is not
+   * the pad, so the id written is the smallest one that is not an EOS id. A pad id already set
+   * is kept.
+   */
+  @Override
+  ModelConfig configToSave() {
+    ModelConfig config = config();
+    if (config.padTokenId().isPresent()) {
+      return config;
+    }
+    int pad = 0;
+    while (config.eosTokenIds().contains(pad)) {
+      pad++;
+    }
+    return config.toBuilder().padTokenId(java.util.OptionalInt.of(pad)).build();
+  }
+
   static List<ParameterSpec> headSpecs(ModelConfig config) {
     return List.of(
         new ParameterSpec(

@@ -40,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -316,6 +317,7 @@ public abstract sealed class TransformerModel implements AutoCloseable
       checkNotNull(options, "options");
       ModelConfig config = checkConfig.apply(ModelConfig.read(directory.resolve("config.json")));
       try (Checkpoint checkpoint = Checkpoint.open(directory)) {
+        checkLayerCount(checkpoint, config);
         return constructor.create(
             config,
             options,
@@ -330,6 +332,40 @@ public abstract sealed class TransformerModel implements AutoCloseable
       checkConfig.apply(config);
       return constructor.create(
           config, options, true, copySource(tensors, specs.apply(config), options), null);
+    }
+  }
+
+  private static final Pattern LAYER = Pattern.compile("^(?:model\\.layers|transformer\\.h|h)\\.(\\d+)\\.");
+
+  /**
+   * Compares config.json's {@code num_hidden_layers} with the layers the checkpoint's headers
+   * hold, before the config's tensor list is built: a damaged or hostile config.json must not
+   * make the loader plan (or allocate) layers the checkpoint does not have.
+   *
+   * @throws CheckpointException naming both counts
+   */
+  static void checkLayerCount(Checkpoint checkpoint, ModelConfig config) {
+    java.util.BitSet layers = new java.util.BitSet();
+    for (String name : checkpoint.names()) {
+      Matcher m = LAYER.matcher(name);
+      if (m.find()) {
+        String index = m.group(1);
+        if (index.length() > 7) {
+          throw new CheckpointException(checkpoint.path(), name, "has a layer index past "
+              + ModelConfig.MAX_LAYERS);
+        }
+        layers.set(Integer.parseInt(index));
+      }
+    }
+    if (layers.cardinality() != config.numLayers() || layers.length() != config.numLayers()) {
+      throw new CheckpointException(
+          checkpoint.path(),
+          null,
+          "config.json declares num_hidden_layers = " + config.numLayers() + " but the checkpoint"
+              + " holds " + layers.cardinality() + " layers"
+              + (layers.isEmpty() ? "" : " (indices " + layers.nextSetBit(0) + ".."
+                  + (layers.length() - 1) + ")")
+              + "; config.json and the weights must come from the same model");
     }
   }
 
@@ -364,6 +400,9 @@ public abstract sealed class TransformerModel implements AutoCloseable
     }
     return (spec, m) -> {
       NDArray read = checkpoint.read(fileNames.get(spec.name()), m);
+      if (options.scanWeights()) {
+        checkFinite(read, checkpoint.path(), fileNames.get(spec.name()));
+      }
       if (read.getDataType() == options.dataType() && read.getDevice().equals(options.device())) {
         return read;
       }
@@ -374,6 +413,39 @@ public abstract sealed class TransformerModel implements AutoCloseable
       converted.attach(m);
       return converted;
     };
+  }
+
+  /**
+   * Refuses a weight holding NaN or an infinity (the array is closed first).
+   *
+   * @throws CheckpointException naming the tensor and how many values are bad
+   */
+  static void checkFinite(NDArray weight, Path file, String name) {
+    // x * 0 is 0 for every finite x and NaN for NaN and ±inf, and a sum of zeros is exactly 0:
+    // two passes over the weight, a third of the cost of isNaN | isInfinite | any
+    try (NDArray zeros = weight.mul(0);
+        NDArray total = zeros.sum();
+        NDArray wide = total.toType(ai.djl.ndarray.types.DataType.FLOAT64, false)) {
+      if (wide.getDouble() == 0) {
+        return;
+      }
+    }
+    long nan;
+    long infinite;
+    try (NDArray isNan = weight.isNaN(); NDArray isInf = weight.isInfinite()) {
+      try (NDArray nans = isNan.countNonzero(); NDArray infs = isInf.countNonzero()) {
+        nan = nans.toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+        infinite = infs.toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+      }
+    }
+    long size = weight.size();
+    weight.close();
+    throw new CheckpointException(
+        file,
+        name,
+        "holds " + nan + " NaN and " + infinite + " infinite values of " + size
+            + "; the checkpoint is damaged (download it again). ModelOptions.withoutWeightScan()"
+            + " skips this check");
   }
 
   /**
@@ -415,7 +487,7 @@ public abstract sealed class TransformerModel implements AutoCloseable
         }
       }
       String dtype = storage == StorageType.BF16 ? "bfloat16" : "float32";
-      config.toBuilder().torchDtype(dtype).build().write(directory.resolve("config.json"));
+      configToSave().toBuilder().torchDtype(dtype).build().write(directory.resolve("config.json"));
       if (origin != null && !Files.isSameFile(origin, directory)) {
         for (String name : COMPANION_FILES) {
           Path file = origin.resolve(name);
@@ -427,6 +499,11 @@ public abstract sealed class TransformerModel implements AutoCloseable
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save the model to " + directory, e);
     }
+  }
+
+  /** The configuration {@link #save(Path, StorageType)} writes: {@link #config()} by default. */
+  ModelConfig configToSave() {
+    return config;
   }
 
   /** The directory the model was loaded from, if it was. */

@@ -1,6 +1,8 @@
 package dev.rlhf4j.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.List;
+import java.util.OptionalInt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -37,6 +39,7 @@ class ReferenceForwardTest {
     ModelConfig windowed = TinyConfigs.mistralWindow();
     ModelConfig full =
         ModelConfig.builder(Architecture.MISTRAL_CAUSAL_LM)
+            .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
             .vocabSize(50).hiddenSize(16).numLayers(2).numHeads(4).numKvHeads(1)
             .intermediateSize(32).initializerRange(TinyConfigs.INIT).build();
     long[][] mask = {Batches.mask(8, 0, 0)};

@@ -174,6 +174,18 @@ class SaveLoadTest {
     }
   }
 
+  @Test
+  void save_givesTheWeightsTheSameFileModeAsConfigJson() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+    try (CausalLm lm = CausalLm.randomInit(TinyConfigs.llama(), 4, ModelOptions.cpu())) {
+      lm.save(dir);
+    }
+    // createTempFile made the weights 0600 while config.json got the umask's mode (0644)
+    assertThat(Files.getPosixFilePermissions(dir.resolve("model.safetensors")))
+        .isEqualTo(Files.getPosixFilePermissions(dir.resolve("config.json")));
+  }
+
   /** Saves a random model of {@code config} with its tensors edited by {@code edit}. */
   private void writeTampered(
       ModelConfig config,

@@ -94,4 +94,27 @@ class SequenceClassifierTest {
           .hasMessage("1 rows of attentionMask have no real token");
     }
   }
+
+  @Test
+  void save_writesARealPadId_whenTheConfigHasNone(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    // Qwen2's tiny config has no pad id and EOS ids 2 and 3, as an LM config copied over would
+    ModelConfig config =
+        TinyConfigs.qwen2Tied().toBuilder().eosTokenIds(java.util.List.of(0, 1)).build()
+            .withArchitecture(Architecture.QWEN2_SEQUENCE_CLASSIFICATION);
+    assertThat(config.padTokenId()).isEmpty();
+    try (SequenceClassifier rm = SequenceClassifier.randomInit(config, 3, ModelOptions.cpu())) {
+      rm.save(dir);
+    }
+    ModelConfig saved = ModelConfig.read(dir.resolve("config.json"));
+    // the smallest id that is not an EOS id: transformers reads the score before the last pad
+    assertThat(saved.padTokenId()).hasValue(2);
+    // a pad id that is set is kept
+    try (SequenceClassifier rm = SequenceClassifier.randomInit(
+        config.toBuilder().padTokenId(java.util.OptionalInt.of(7)).build(), 3,
+        ModelOptions.cpu())) {
+      rm.save(dir);
+    }
+    assertThat(ModelConfig.read(dir.resolve("config.json")).padTokenId()).hasValue(7);
+  }
 }

@@ -16,6 +16,7 @@ final class TinyConfigs {
   /** Llama with grouped-query attention (4 query heads, 2 key/value heads), untied head. */
   static ModelConfig llama() {
     return ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
         .vocabSize(61).hiddenSize(32).numLayers(2).numHeads(4).numKvHeads(2)
         .intermediateSize(48).initializerRange(INIT).padTokenId(OptionalInt.of(0))
         .build();
@@ -34,6 +35,7 @@ final class TinyConfigs {
   /** Qwen2: q/k/v biases, grouped-query attention, tied embeddings. */
   static ModelConfig qwen2Tied() {
     return ModelConfig.builder(Architecture.QWEN2_CAUSAL_LM)
+        .bosTokenId(OptionalInt.of(1))
         .vocabSize(53).hiddenSize(24).numLayers(2).numHeads(6).numKvHeads(2)
         .intermediateSize(40).tieWordEmbeddings(true).initializerRange(INIT)
         .eosTokenIds(List.of(2, 3)).build();
@@ -47,6 +49,7 @@ final class TinyConfigs {
   /** Mistral with a sliding window shorter than the test sequences. */
   static ModelConfig mistralWindow() {
     return ModelConfig.builder(Architecture.MISTRAL_CAUSAL_LM)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
         .vocabSize(50).hiddenSize(16).numLayers(2).numHeads(4).numKvHeads(1)
         .intermediateSize(32).slidingWindow(3).initializerRange(INIT).build();
   }
@@ -54,6 +57,7 @@ final class TinyConfigs {
   /** GPT-2 (tied head). */
   static ModelConfig gpt2() {
     return ModelConfig.builder(Architecture.GPT2_LM_HEAD)
+        .bosTokenId(OptionalInt.of(56)).eosTokenIds(List.of(56))
         .vocabSize(57).hiddenSize(32).numLayers(2).numHeads(4).maxPositionEmbeddings(32)
         .initializerRange(INIT).build();
   }

@@ -10,6 +10,7 @@ import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
+import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ClassifierOutput;
 import dev.rlhf4j.models.ModelOptions;
@@ -28,7 +29,9 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,12 +67,24 @@ import org.slf4j.LoggerFactory;
  * deviation of a reference set ({@link #calibrate}); it is saved in the {@value
  * #SIDECAR_FILE} file of the directory and read back by {@link #fromDirectory}.
  *
+ * <p><b>Determinism.</b> The same requests in the same order, scored by the same weights on the
+ * same machine, give bit-identical scores (the batches have the same shapes). The same request in
+ * another batch (other rows, batch size or padding width) gets the same score only up to float32
+ * rounding, about 1e-6 relative: CPU kernels (e.g. AVX-512) may treat rows differently. Compare
+ * such scores with a tolerance.
+ *
  * <p><b>Ownership.</b> A model built by {@link #fromDirectory} owns its classifier and tokenizer
  * and closes both. One built by {@link #fromCausalLm} owns the new classifier and borrows the
  * tokenizer. One built by {@link #of} borrows both: the caller closes them after this model.
  *
- * <p><b>Threads.</b> {@link #score} may be called from several threads at once; {@link
- * #calibrate} replaces the normalisation atomically; {@link #close} must not overlap other calls.
+ * <p><b>Threads.</b> {@link #score}, {@link #scoreRaw}, {@link #scoreIds}, {@link #tokenize}
+ * and {@link #save} may be called from several threads at once; {@link #calibrate} replaces the
+ * normalisation atomically. {@link #close} may be called at any time from any thread: it waits
+ * for the calls already running to complete, then closes what the model owns, and every call that
+ * starts after it fails with an {@link IllegalStateException} saying the model is closed. So each
+ * call either completes normally or fails with that error, never with an engine error about
+ * released native memory. (The objects returned by {@link #classifier()} and {@link #tokenizer()}
+ * are not guarded: using them after {@link #close} fails in DJL.)
  */
 public final class DjlRewardModel implements RewardModel {
   /** The default number of sequences per forward pass. */
@@ -96,7 +111,11 @@ public final class DjlRewardModel implements RewardModel {
   private final Truncation truncation;
   private final long padTokenId;
   private volatile Normalization normalization;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final String name;
+  private final Path directory;
+  private Fingerprint files; // guarded by this; computed on first use
+  private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed; // guarded by lifecycle
 
   private DjlRewardModel(
       Builder b, ScoringModelBuilder.Settings settings, SequenceClassifier classifier,
@@ -110,6 +129,11 @@ public final class DjlRewardModel implements RewardModel {
     this.truncation = settings.truncation();
     this.normalization = b.normalization;
     this.padTokenId = b.padTokenId >= 0 ? b.padTokenId : PadTokens.safePad(tokenizer);
+    this.directory = b.directory;
+    this.name =
+        b.directory != null
+            ? b.directory.toString()
+            : "over a " + classifier.config().architecture().hfName();
     if (tokenizer.padTokenId().isPresent()
         && tokenizer.eosTokenIds().contains(tokenizer.padTokenId().getAsLong())) {
       LOG.debug(
@@ -190,13 +214,15 @@ public final class DjlRewardModel implements RewardModel {
    */
   public double[] scoreRaw(List<ScoreRequest> batch) {
     checkArgument(batch != null, "batch must not be null");
-    checkOpen();
-    List<long[]> ids = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      checkArgument(batch.get(i) != null, "batch[%s] must not be null", i);
-      ids.add(encode(batch.get(i), i));
-    }
-    return scoreIds(ids);
+    return whileOpen(
+        () -> {
+          List<long[]> ids = new ArrayList<>(batch.size());
+          for (int i = 0; i < batch.size(); i++) {
+            checkArgument(batch.get(i) != null, "batch[%s] must not be null", i);
+            ids.add(encode(batch.get(i), i));
+          }
+          return scoreOpen(ids);
+        });
   }
 
   /**
@@ -210,8 +236,7 @@ public final class DjlRewardModel implements RewardModel {
    */
   public long[] tokenize(ScoreRequest request) {
     checkArgument(request != null, "request must not be null");
-    checkOpen();
-    return encode(request, 0);
+    return whileOpen(() -> encode(request, 0));
   }
 
   private long[] encode(ScoreRequest request, int index) {
@@ -241,7 +266,10 @@ public final class DjlRewardModel implements RewardModel {
    */
   public double[] scoreIds(List<long[]> sequences) {
     checkArgument(sequences != null, "sequences must not be null");
-    checkOpen();
+    return whileOpen(() -> scoreOpen(sequences));
+  }
+
+  private double[] scoreOpen(List<long[]> sequences) {
     double[] out = new double[sequences.size()];
     if (sequences.isEmpty()) {
       return out;
@@ -282,7 +310,7 @@ public final class DjlRewardModel implements RewardModel {
    *
    * @return the new normalisation
    * @throws IllegalArgumentException if reference is null, holds a null, has fewer than 2
-   *     requests, or all its scores are equal
+   *     requests, or its scores are all equal up to rounding (see {@link Normalization#of})
    * @throws IllegalStateException if the model is closed
    */
   public Normalization calibrate(Iterable<ScoreRequest> reference) {
@@ -308,8 +336,11 @@ public final class DjlRewardModel implements RewardModel {
    * @throws IllegalStateException if the model is closed
    */
   public void setNormalization(Normalization newNormalization) {
-    checkOpen();
-    normalization = newNormalization;
+    whileOpen(
+        () -> {
+          normalization = newNormalization;
+          return null;
+        });
   }
 
   /**
@@ -324,11 +355,46 @@ public final class DjlRewardModel implements RewardModel {
    */
   public void save(Path directory) {
     checkArgument(directory != null, "directory must not be null");
-    checkOpen();
-    classifier.save(directory);
-    ModelFiles.copyTokenizerFiles(tokenizer.directory(), directory);
-    ModelFiles.writePadTokenId(directory, padTokenId);
-    ModelFiles.writeSidecar(directory, normalization(), padTokenId);
+    whileOpen(
+        () -> {
+          classifier.save(directory);
+          ModelFiles.copyTokenizerFiles(tokenizer.directory(), directory);
+          ModelFiles.writePadTokenId(directory, padTokenId);
+          ModelFiles.writeSidecar(directory, normalization(), padTokenId);
+          return null;
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>For a model built by {@link #fromDirectory}: the SHA-256 of every file of the directory
+   * (read once, on the first call; see {@link Fingerprint} for the cost) and the settings that
+   * change scores (maximum batch size and length, truncation, pad id, normalisation). Empty for a
+   * model built by {@link #fromCausalLm} or {@link #of}, whose weights are in memory only.
+   *
+   * @throws Rlhf4jException if a file of the directory cannot be read
+   */
+  @Override
+  public Optional<Fingerprint> fingerprint() {
+    if (directory == null) {
+      return Optional.empty();
+    }
+    Fingerprint content;
+    synchronized (this) {
+      if (files == null) {
+        files = Fingerprint.ofPath(directory);
+      }
+      content = files;
+    }
+    Normalization n = normalization;
+    return Optional.of(
+        content
+            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
+            .with("setting:maxLength", Integer.toString(maxLength))
+            .with("setting:truncation", truncation.name())
+            .with("setting:padTokenId", Long.toString(padTokenId))
+            .with("setting:normalization", n == null ? "none" : n.toString()));
   }
 
   /** The classifier (owned or borrowed, see the class documentation). */
@@ -361,10 +427,18 @@ public final class DjlRewardModel implements RewardModel {
     return truncation;
   }
 
-  /** Closes what this model owns (see the class documentation). Idempotent. */
+  /**
+   * Waits for the calls already running, then closes what this model owns (see the class
+   * documentation); later calls fail with an {@link IllegalStateException}. Idempotent.
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
       try {
         if (ownsClassifier) {
           classifier.close();
@@ -374,11 +448,27 @@ public final class DjlRewardModel implements RewardModel {
           tokenizer.close();
         }
       }
+    } finally {
+      lifecycle.writeLock().unlock();
     }
   }
 
-  private void checkOpen() {
-    checkState(!closed.get(), "this reward model is closed");
+  /**
+   * Runs {@code action} while the model cannot be closed: {@link #close} waits for it to finish.
+   *
+   * @throws IllegalStateException if the model is closed
+   */
+  private <T> T whileOpen(Supplier<T> action) {
+    lifecycle.readLock().lock();
+    try {
+      checkState(
+          !closed,
+          "the DJL reward model %s is closed; build a new one to score again",
+          name);
+      return action.get();
+    } finally {
+      lifecycle.readLock().unlock();
+    }
   }
 
   @Override
@@ -482,7 +572,7 @@ public final class DjlRewardModel implements RewardModel {
             classifier.config().architecture().hfName(),
             classifier.config().numLabels());
         requireChatTemplate(tokenizer, "the reward model renders its inputs with it");
-        DjlRewardModel model = new DjlRewardModel(this, settings(), classifier, tokenizer);
+        DjlRewardModel model = new DjlRewardModel(this, settings(classifier.config()), classifier, tokenizer);
         checkArgument(
             model.padTokenId < classifier.config().vocabSize(),
             "padTokenId %s must be below the vocabulary size %s",

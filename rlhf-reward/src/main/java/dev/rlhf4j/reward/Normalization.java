@@ -14,6 +14,15 @@ import static com.google.common.base.Preconditions.checkArgument;
  */
 public record Normalization(double mean, double std) {
 
+  /**
+   * The smallest spread {@link #of} accepts, relative to the scores' magnitude: a standard
+   * deviation at or below {@code 1e-6 · max(1, |mean|)} is rounding noise, not a spread. The same
+   * input scored in different batch rows, batch sizes or paddings may differ in the last bits (CPU
+   * kernels such as AVX-512 treat rows differently; float32 carries about 7 significant digits),
+   * so identical reference scores can show a std of ~1e-8 that dividing by would blow up.
+   */
+  public static final double MIN_RELATIVE_STD = 1e-6;
+
   /** @throws IllegalArgumentException if mean is not finite or std is not finite and &gt; 0 */
   public Normalization {
     checkArgument(Double.isFinite(mean), "mean must be finite but was %s", mean);
@@ -25,7 +34,8 @@ public record Normalization(double mean, double std) {
    * The mean and population standard deviation of {@code rawScores}.
    *
    * @throws IllegalArgumentException if there are fewer than 2 scores, a score is not finite, or
-   *     all scores are equal (no spread to normalise by)
+   *     the spread is negligible: std &le; {@link #MIN_RELATIVE_STD} · max(1, |mean|) (all
+   *     scores equal up to rounding, so there is no spread to normalise by)
    */
   public static Normalization of(double[] rawScores) {
     checkArgument(rawScores != null, "rawScores must not be null");
@@ -48,11 +58,16 @@ public record Normalization(double mean, double std) {
       squares += (s - mean) * (s - mean);
     }
     double std = Math.sqrt(squares / rawScores.length);
+    double minStd = MIN_RELATIVE_STD * Math.max(1, Math.abs(mean));
     checkArgument(
-        std > 0,
-        "the %s reference scores are all equal (%s): there is no spread to normalise by",
+        std > minStd,
+        "the %s reference scores are all equal up to rounding (mean %s, std %s <= %s = 1e-6 *"
+            + " max(1, |mean|)): there is no spread to normalise by; calibrate on responses the"
+            + " model scores differently",
         Integer.valueOf(rawScores.length),
-        Double.valueOf(mean));
+        Double.valueOf(mean),
+        Double.valueOf(std),
+        Double.valueOf(minStd));
     return new Normalization(mean, std);
   }
 

@@ -76,6 +76,30 @@ class DjlRewardModelTest {
   }
 
   @Test
+  void maxLength_pastTheModelsContext_isRefused_andTheDefaultIsCapped() {
+    // the tiny classifier has Llama's default 2048 positions
+    try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
+        SequenceClassifier model = classifier(1)) {
+      int positions = model.config().maxPositionEmbeddings();
+      assertThatThrownBy(() -> DjlRewardModel.of(model, tok).optMaxLength(positions + 1).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxLength (" + (positions + 1) + ") must be <= max_position_embeddings ("
+              + positions + ") of the LlamaForSequenceClassification model: it was never trained"
+              + " on positions past that; lower maxLength");
+      try (DjlRewardModel rm = DjlRewardModel.of(model, tok).optMaxLength(positions).build()) {
+        assertThat(rm.maxLength()).isEqualTo(positions);
+      }
+    }
+    try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
+        SequenceClassifier small = SequenceClassifier.randomInit(
+            TinyModels.rewardModel(16, 1).toBuilder().maxPositionEmbeddings(64).build(), 1,
+            ModelOptions.cpu());
+        DjlRewardModel rm = DjlRewardModel.of(small, tok).build()) {
+      assertThat(rm.maxLength()).isEqualTo(64);
+    }
+  }
+
+  @Test
   void score_equalsTheClassifiersOutputOnTheChatTemplateIds() {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(1);
@@ -86,6 +110,7 @@ class DjlRewardModelTest {
           "<|im_start|>user\nHow are you?<|im_end|>\n<|im_start|>assistant\nFine, thanks."
               + "<|im_end|>\n";
       assertThat(ids).containsExactly(tok.encode(rendered, false));
+      // exact on purpose: both are one unpadded row of the same ids, the same shape and kernels
       assertThat(rm.score(List.of(request))[0]).isEqualTo(directScore(model, ids));
     }
   }
@@ -204,6 +229,7 @@ class DjlRewardModelTest {
     try (DjlRewardModel loaded =
         RewardModels.djl(saved).optModelOptions(ModelOptions.cpu()).build()) {
       assertThat(loaded.normalization()).contains(calibrated);
+      // exact on purpose: the same float32 weights scoring the same batches (same shapes)
       assertThat(loaded.score(requests)).containsExactly(before);
       assertThat(ModelConfig.read(saved.resolve("config.json")).architecture().hfName())
           .isEqualTo("LlamaForSequenceClassification");
@@ -221,9 +247,12 @@ class DjlRewardModelTest {
         SequenceClassifier model = classifier(7);
         DjlRewardModel rm = DjlRewardModel.of(model, tok).build()) {
       ScoreRequest same = new ScoreRequest(PROMPT, "same");
-      assertThatThrownBy(() -> rm.calibrate(List.of(same, same)))
+      // Identical requests in different batch rows need not score bit-identically (AVX-512 CPUs
+      // differ in the last bits, std ~1e-8): calibrate must refuse such a spread either way.
+      assertThatThrownBy(() -> rm.calibrate(List.of(same, same, same)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("all equal");
+          .hasMessageContaining("3 reference scores are all equal up to rounding")
+          .hasMessageContaining("no spread to normalise by");
       assertThat(rm.normalization()).isEmpty();
     }
   }
@@ -328,6 +357,7 @@ class DjlRewardModelTest {
         for (int i = 0; i < 6; i++) {
           futures.add(pool.submit(() -> rm.score(requests)));
         }
+        // exact on purpose: every call scores the same batches (same shapes) on this machine
         for (java.util.concurrent.Future<double[]> f : futures) {
           assertThat(f.get()).containsExactly(expected);
         }

@@ -1,6 +1,7 @@
 package dev.rlhf4j.reward;
 
 import dev.rlhf4j.models.config.Architecture;
+import java.util.OptionalInt;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.tokenizer.HfTokenizerWriter;
 import java.nio.file.Path;
@@ -91,6 +92,7 @@ public final class TinyModels {
   /** A tiny Llama causal LM configuration over the tiny tokenizer. */
   public static ModelConfig causalLm(int hidden, int layers) {
     return ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+        .bosTokenId(OptionalInt.of(1))
         .vocabSize(vocabSize())
         .hiddenSize(hidden)
         .numLayers(layers)

@@ -10,7 +10,7 @@ import dev.rlhf4j.benchmarks.harness.MacroBenchmark;
 import dev.rlhf4j.benchmarks.harness.SectionResult;
 import dev.rlhf4j.examples.synthetic.Demonstration;
 import dev.rlhf4j.examples.synthetic.SyntheticTask;
-import dev.rlhf4j.iterative.DpoSettings;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
@@ -104,16 +104,15 @@ public final class LoopSection implements MacroBenchmark {
       IterativeDpo.builder()
           .policy(sft)
           .backend(
-              DjlDpoBackend.builder().microBatchSize(32).maxLength(64).maxPromptLength(32)
-                  .maxBatchRows(256).build())
+              DjlDpoBackend.builder().maxBatchRows(256).build())
           .rewardModel(task.goldReward())
           .prompts(PromptSource.of(task.trainPrompts(prompts)))
           .iterations(1)
           .promptsPerIteration(prompts)
           .exploration(ExplorationStrategies.rejectionSampling(SAMPLES))
           .sampling(SamplingParams.builder().temperature(1).maxNewTokens(16).seed(SEED).build())
-          .dpo(DpoSettings.builder().beta(0.5).learningRate(2e-4).epochs(2).globalBatchSize(32)
-              .warmupRatio(0.03).build())
+          .dpo(DpoConfig.builder().beta(0.5).learningRate(2e-4).epochs(2).globalBatchSize(32)
+              .microBatchSize(32).maxLength(64).maxPromptLength(32).warmupRatio(0.03).build())
           .seed(SEED)
           .runDirectory(dir.resolve("run"))
           .listener(times)

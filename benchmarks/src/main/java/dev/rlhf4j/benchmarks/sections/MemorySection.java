@@ -1,6 +1,7 @@
 package dev.rlhf4j.benchmarks.sections;
 
 import ai.djl.engine.Engine;
+import java.util.OptionalInt;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -12,8 +13,8 @@ import dev.rlhf4j.benchmarks.harness.EngineThreads;
 import dev.rlhf4j.benchmarks.harness.MacroBenchmark;
 import dev.rlhf4j.benchmarks.harness.SectionResult;
 import dev.rlhf4j.losses.SequenceLogProbs;
-import dev.rlhf4j.losses.optim.AdamW;
-import dev.rlhf4j.losses.optim.LearningRateSchedule;
+import dev.rlhf4j.training.optim.AdamW;
+import dev.rlhf4j.training.optim.LearningRateSchedule;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.CausalLmOutput;
 import dev.rlhf4j.models.ModelOptions;
@@ -74,6 +75,7 @@ public final class MemorySection implements MacroBenchmark {
   private SectionResult measure() throws IOException, InterruptedException {
     ModelConfig config =
         ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+            .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
             .vocabSize(512).hiddenSize(64).numLayers(2).numHeads(4).numKvHeads(2)
             .intermediateSize(128).maxPositionEmbeddings(128).build();
     int warmupSteps = warmupSteps();

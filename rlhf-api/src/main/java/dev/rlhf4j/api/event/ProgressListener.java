@@ -26,6 +26,22 @@ public interface ProgressListener {
   /** An iteration ended. */
   default void onIterationFinished(IterationSummary event) {}
 
+  /**
+   * A console progress listener printing to {@code out}: carriage-return bars with an ETA when
+   * {@code out} is {@code System.out} and the JVM has a terminal, plain lines (at most one per
+   * tenth of a stage) otherwise. See {@link ConsoleProgress}.
+   *
+   * @throws IllegalArgumentException if out is null
+   */
+  static ProgressListener console(java.io.PrintStream out) {
+    return new ConsoleProgress(out, System::nanoTime, out == System.out && System.console() != null);
+  }
+
+  /** {@link #console(java.io.PrintStream)} on {@code System.out}. */
+  static ProgressListener console() {
+    return console(System.out);
+  }
+
   /** A listener that ignores everything. */
   static ProgressListener none() {
     return new ProgressListener() {};

@@ -38,4 +38,24 @@ public interface ExplorationContext {
 
   /** A generator seeded from the run's seed and this iteration: use it for every random choice. */
   RandomGenerator random();
+
+  /**
+   * Reports a figure of this iteration's exploration (how many prompts yielded a pair, how many
+   * were dropped and why, ...). The loop writes the figures to the iteration's {@code
+   * selection.json} and reports them as {@code explore/<name>}, beside its own {@code prompts}
+   * and {@code pairs}; a later value of one name replaces the earlier one. Every strategy may call
+   * it, the built-in ones and a user's alike. The default does nothing (a context outside the
+   * loop).
+   *
+   * @param name the metric's name, e.g. {@code "ties_dropped"}
+   * @param value its value
+   */
+  default void reportMetric(String name, double value) {}
+
+  /**
+   * Tells the loop that sampling and scoring are done and the strategy now selects its pairs: the
+   * SELECT stage is timed from here. Optional; without it, SELECT starts when the strategy
+   * returns. The default does nothing.
+   */
+  default void beginSelection() {}
 }

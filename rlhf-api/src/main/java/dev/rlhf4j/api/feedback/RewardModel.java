@@ -4,8 +4,10 @@ import dev.rlhf4j.api.AnnotatedSample;
 import dev.rlhf4j.api.Completion;
 import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.Message;
+import dev.rlhf4j.api.io.Fingerprint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A pointwise reward r(x, a): higher means more preferred. Under the Bradley–Terry model (paper
@@ -56,6 +58,25 @@ public interface RewardModel extends AutoCloseable {
       out.add(AnnotatedSample.of(s, r));
     }
     return out;
+  }
+
+  /**
+   * What this model is, by content: its files and the settings that change its scores. The
+   * iterative loop records it in its run directory and refuses to resume with a model whose
+   * fingerprint differs (a weight file replaced at the same path, another setting), while the
+   * same files at another path still resume.
+   *
+   * <p>Empty (the default) means the model cannot say: the loop then records its {@code
+   * toString()} instead, marks it unverified in {@code run.json}, logs a warning on every run,
+   * and cannot detect a swapped model. A model backed by files should return {@code
+   * Optional.of(Fingerprint.ofPath(directory))} (with {@link Fingerprint#with(String, String)}
+   * for its settings); one that is pure code may return a fingerprint of its version and
+   * settings. rlhf4j's own models loaded from a directory fingerprint it.
+   *
+   * @throws dev.rlhf4j.api.Rlhf4jException if the model's files cannot be read
+   */
+  default Optional<Fingerprint> fingerprint() {
+    return Optional.empty();
   }
 
   /** Releases native resources; the default holds none. Idempotent. */

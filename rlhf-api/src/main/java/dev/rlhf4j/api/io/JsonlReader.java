@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * record at a time, whatever the size of the file. Open one with {@link Jsonl#reader}.
  *
  * <p>The file must be UTF-8 (a leading byte-order mark is ignored). Lines end with {@code \n} or
- * {@code \r\n}. Blank lines (empty or only whitespace), including the one after a final newline,
+ * {@code \r\n}; a {@code \r} alone (old Mac OS line breaks) ends the read with an error that says
+ * so. A line longer than {@link ReadOptions#maxLineBytes()} (64 MiB by default) is a bad line; its
+ * bytes are skipped, never held. Blank lines (empty or only whitespace), including the one after a final newline,
  * are skipped but counted, so line numbers in messages match an editor's.
  *
  * <p>A line that is not in the format (invalid JSON or UTF-8, not an object, a missing or wrong
@@ -82,7 +84,7 @@ public final class JsonlReader<T> implements Iterator<T>, Closeable {
     checkArgument(format != null, "format must not be null");
     checkArgument(options != null, "options must not be null");
     try {
-      return new JsonlReader<>(file, format, options, new Utf8LineReader(Files.newInputStream(file)));
+      return new JsonlReader<>(file, format, options, new Utf8LineReader(Files.newInputStream(file), options.maxLineBytes()));
     } catch (NoSuchFileException e) {
       throw new Rlhf4jException("cannot read " + file + ": no such file", e);
     } catch (IOException e) {
@@ -194,6 +196,23 @@ public final class JsonlReader<T> implements Iterator<T>, Closeable {
       String line;
       try {
         line = in.readLine();
+      } catch (Utf8LineReader.LineTooLongException e) {
+        lineNumber++;
+        skipOrThrow(
+            new DataFormatException(
+                file, lineNumber, null,
+                "line is longer than the limit of " + options.maxLineBytes() + " bytes"
+                    + " (ReadOptions.maxLineBytes); raise the limit if such lines are intended",
+                e));
+        continue;
+      } catch (Utf8LineReader.CarriageReturnException e) {
+        close();
+        throw new DataFormatException(
+            file, lineNumber + 1, null,
+            "carriage return without a line feed at byte " + e.column() + ": the file has"
+                + " old Mac OS (CR-only) line breaks; JSONL lines must end with \\n or \\r\\n,"
+                + " convert it first (for example: tr '\\r' '\\n' < in.jsonl > out.jsonl)",
+            e);
       } catch (CharacterCodingException e) {
         lineNumber++;
         skipOrThrow(

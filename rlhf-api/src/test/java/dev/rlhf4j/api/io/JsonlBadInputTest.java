@@ -332,4 +332,70 @@ class JsonlBadInputTest {
     assertThatThrownBy(() -> new ReadOptions(true, -1))
         .hasMessage("keptErrors must be in [0, 1000] but was -1");
   }
+
+  /** A valid pair line of exactly {@code bytes} UTF-8 bytes. */
+  private static String pairOfLength(int bytes) {
+    String head = "{\"chosen\":" + MESSAGES + ",\"rejected\":[{\"role\":\"user\",\"content\":"
+        + "\"q\"},{\"role\":\"assistant\",\"content\":\"";
+    String tail = "\"}]}";
+    return head + "x".repeat(bytes - head.length() - tail.length()) + tail;
+  }
+
+  @Test
+  void lineLongerThanTheLimit_isABadLineNamedByFileAndLine() throws IOException {
+    Path file = file("pairs.jsonl", GOOD_PAIR, pairOfLength(5000), GOOD_PAIR);
+    ReadOptions options = ReadOptions.strict().withMaxLineBytes(1000);
+    try (JsonlReader<ConversationPair> reader =
+        Jsonl.reader(file, JsonlFormats.conversationPairs(), options)) {
+      assertThat(reader.next()).isNotNull();
+      assertThatThrownBy(reader::next)
+          .isInstanceOf(DataFormatException.class)
+          .hasMessage("pairs.jsonl:2: line is longer than the limit of 1000 bytes"
+              + " (ReadOptions.maxLineBytes); raise the limit if such lines are intended");
+    }
+    // skipped like any bad line: the line after it is read
+    try (JsonlReader<ConversationPair> reader =
+        Jsonl.reader(file, JsonlFormats.conversationPairs(),
+            new ReadOptions(true, 2, 1000))) {
+      assertThat(reader.stream().count()).isEqualTo(2);
+      assertThat(reader.skippedLines()).isEqualTo(1);
+    }
+    // a line of exactly the limit is fine
+    Path exact = file("exact.jsonl", pairOfLength(1000));
+    try (JsonlReader<ConversationPair> reader =
+        Jsonl.reader(exact, JsonlFormats.conversationPairs(),
+            ReadOptions.strict().withMaxLineBytes(1000))) {
+      assertThat(reader.stream().count()).isEqualTo(1);
+    }
+    assertThat(ReadOptions.strict().maxLineBytes()).isEqualTo(64 << 20);
+  }
+
+  @Test
+  void crOnlyLineBreaks_areNamedAsSuch() throws IOException {
+    Path file = dir.resolve("mac.jsonl");
+    Files.writeString(file, GOOD_PAIR + "\r" + GOOD_PAIR + "\r", UTF_8);
+    assertThatThrownBy(() -> Jsonl.readAll(file, JsonlFormats.conversationPairs()))
+        .isInstanceOf(DataFormatException.class)
+        .hasMessageStartingWith("mac.jsonl:1: carriage return without a line feed at byte "
+            + (GOOD_PAIR.length() + 1) + ": the file has old Mac OS (CR-only) line breaks")
+        .hasMessageContaining("tr '\\r' '\\n'");
+    // also when the CR is the last byte of a read chunk (64 KiB)
+    Files.writeString(file, pairOfLength(65535) + "\r" + GOOD_PAIR + "\r", UTF_8);
+    assertThatThrownBy(() -> Jsonl.readAll(file, JsonlFormats.conversationPairs()))
+        .hasMessageStartingWith("mac.jsonl:1: carriage return without a line feed at byte 65536");
+  }
+
+  @Test
+  void crlfLineBreaks_areRead_alsoAcrossAChunkBoundary() throws IOException {
+    Path file = dir.resolve("dos.jsonl");
+    Files.writeString(file, pairOfLength(65535) + "\r\n" + GOOD_PAIR + "\r\n", UTF_8);
+    assertThat(Jsonl.readAll(file, JsonlFormats.conversationPairs())).hasSize(2);
+  }
+
+  @Test
+  void readOptions_checkTheLineLimit() {
+    assertThatThrownBy(() -> ReadOptions.strict().withMaxLineBytes(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxLineBytes must be in [1, 2147483639] but was 0");
+  }
 }

@@ -8,7 +8,6 @@ import dev.rlhf4j.examples.cli.Arguments;
 import dev.rlhf4j.examples.cli.Launcher;
 import dev.rlhf4j.examples.synthetic.Demonstration;
 import dev.rlhf4j.examples.synthetic.SyntheticTask;
-import dev.rlhf4j.iterative.DpoSettings;
 import dev.rlhf4j.iterative.Evaluation;
 import dev.rlhf4j.iterative.Evaluators;
 import dev.rlhf4j.iterative.IterationResult;
@@ -16,7 +15,8 @@ import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
-import dev.rlhf4j.iterative.progress.ConsoleProgress;
+import dev.rlhf4j.iterative.train.DpoConfig;
+import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.iterative.train.SftConfig;
 import dev.rlhf4j.iterative.train.SftExample;
 import dev.rlhf4j.iterative.train.SftTrainer;
@@ -164,7 +164,7 @@ public final class CustomExplorationExample {
     Path runDir = options.out().resolve("run");
     deleteTree(sftDir);
     deleteTree(runDir);
-    ConsoleProgress progress = new ConsoleProgress(out);
+    ProgressListener progress = ProgressListener.console(out);
 
     out.println("== sft: a tiny Llama learns the task's demonstrations");
     trainSft(task, sftDir, options.seed(), progress);
@@ -179,9 +179,7 @@ public final class CustomExplorationExample {
         IterativeDpo.builder()
             .policy(sftDir)
             .backend(
-                DjlDpoBackend.builder()
-                    .microBatchSize(16).maxLength(32).maxPromptLength(16).maxBatchRows(128)
-                    .build())
+                DjlDpoBackend.builder().maxBatchRows(128).build())
             .rewardModel(rewardModel)
             .prompts(PromptSource.of(task.trainPrompts(options.iterations() * perIteration)))
             .iterations(options.iterations())
@@ -190,8 +188,9 @@ public final class CustomExplorationExample {
             .sampling(
                 SamplingParams.builder().temperature(1).maxNewTokens(MAX_NEW_TOKENS).build())
             .dpo(
-                DpoSettings.builder()
+                DpoConfig.builder()
                     .beta(0.5).learningRate(2e-4).epochs(1).globalBatchSize(16).warmupRatio(0)
+                    .microBatchSize(16).maxLength(32).maxPromptLength(16)
                     .build())
             .evaluation(
                 Evaluation.of(task.heldOutPrompts(32))
@@ -225,7 +224,7 @@ public final class CustomExplorationExample {
   }
 
   /** Supervised fine-tuning of a random tiny Llama: π0 of the loop. */
-  private static void trainSft(SyntheticTask task, Path sftDir, long seed, ConsoleProgress progress) {
+  private static void trainSft(SyntheticTask task, Path sftDir, long seed, ProgressListener progress) {
     task.writeTokenizer(sftDir);
     List<SftExample> examples = new ArrayList<>();
     for (Demonstration d : task.sftDemonstrations(600)) {

@@ -8,13 +8,12 @@ import dev.rlhf4j.api.io.Jsonl;
 import dev.rlhf4j.api.io.JsonlFormats;
 import dev.rlhf4j.examples.cli.Arguments;
 import dev.rlhf4j.examples.cli.Launcher;
-import dev.rlhf4j.iterative.DpoSettings;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
-import dev.rlhf4j.iterative.djl.DjlDpoBackend;
-import dev.rlhf4j.iterative.progress.ConsoleProgress;
+import dev.rlhf4j.iterative.train.DpoConfig;
+import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.config.ModelConfigException;
 import dev.rlhf4j.models.config.TaskHead;
@@ -296,13 +295,6 @@ public final class HfPolicyOnnxRewardExample {
       LoopResult loop =
           IterativeDpo.builder()
               .policy(o.policy())
-              // Loads each checkpoint with CausalLm.load and its tokenizer with HfTokenizer.load.
-              .backend(
-                  DjlDpoBackend.builder()
-                      .microBatchSize(Math.min(8, o.batch()))
-                      .maxLength(o.maxLength())
-                      .maxPromptLength(o.maxLength() / 2)
-                      .build())
               .rewardModel(rewardModel)
               .prompts(PromptSource.of(prompts))
               .iterations(o.iterations())
@@ -312,14 +304,17 @@ public final class HfPolicyOnnxRewardExample {
               .sampling(
                   SamplingParams.builder().temperature(1).maxNewTokens(o.maxNewTokens()).build())
               .dpo(
-                  DpoSettings.paperDefaults().toBuilder()
+                  DpoConfig.paperDefaults().toBuilder()
                       .beta(o.beta())
                       .learningRate(o.learningRate())
                       .globalBatchSize(o.batch())
+                      .microBatchSize(largestDivisorAtMost(o.batch(), 8))
+                      .maxLength(o.maxLength())
+                      .maxPromptLength(o.maxLength() / 2)
                       .build())
               .seed(o.seed())
               .runDirectory(o.out())
-              .listener(new ConsoleProgress(out))
+              .listener(ProgressListener.console(out))
               .build()
               .run();
 
@@ -340,5 +335,14 @@ public final class HfPolicyOnnxRewardExample {
     return value == Math.rint(value) && Math.abs(value) < 1e15
         ? Long.toString((long) value)
         : String.format(Locale.ROOT, "%.4f", value);
+  }
+
+  /** The largest divisor of {@code n} not above {@code most}: a micro-batch that splits n evenly. */
+  private static int largestDivisorAtMost(int n, int most) {
+    int d = Math.min(n, most);
+    while (n % d != 0) {
+      d--;
+    }
+    return d;
   }
 }

@@ -18,7 +18,6 @@ import dev.rlhf4j.examples.quickstart.internal.ReportFiles;
 import dev.rlhf4j.examples.synthetic.Demonstration;
 import dev.rlhf4j.examples.synthetic.GoldReward;
 import dev.rlhf4j.examples.synthetic.SyntheticTask;
-import dev.rlhf4j.iterative.DpoSettings;
 import dev.rlhf4j.iterative.Evaluation;
 import dev.rlhf4j.iterative.Evaluators;
 import dev.rlhf4j.iterative.IterationResult;
@@ -26,7 +25,7 @@ import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
-import dev.rlhf4j.iterative.progress.ConsoleProgress;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
 import dev.rlhf4j.iterative.train.SftConfig;
 import dev.rlhf4j.iterative.train.SftExample;
@@ -144,7 +143,7 @@ public final class Quickstart {
     this.options = options;
     this.scale = options.fast() ? FAST : FULL;
     this.out = out;
-    this.progress = new ConsoleProgress(out);
+    this.progress = ProgressListener.console(out);
   }
 
   /**
@@ -364,8 +363,7 @@ public final class Quickstart {
   }
 
   private static DjlDpoBackend backend() {
-    return DjlDpoBackend.builder().microBatchSize(32).maxLength(64).maxPromptLength(32)
-        .maxBatchRows(256).build();
+    return DjlDpoBackend.builder().maxBatchRows(256).build();
   }
 
   /**
@@ -374,9 +372,9 @@ public final class Quickstart {
    * 2; here a second pass follows the proxy's length bias further and the gold win rate stops
    * rising, measured).
    */
-  private static DpoSettings dpoSettings() {
-    return DpoSettings.builder().beta(DPO_BETA).learningRate(2e-4).epochs(1).globalBatchSize(32)
-        .warmupRatio(0.03).build();
+  private static DpoConfig dpoSettings() {
+    return DpoConfig.builder().beta(DPO_BETA).learningRate(2e-4).epochs(1).globalBatchSize(32)
+        .microBatchSize(32).maxLength(64).maxPromptLength(32).warmupRatio(0.03).build();
   }
 
   private static SamplingParams sampling(long seed) {

@@ -11,7 +11,7 @@ import dev.rlhf4j.api.io.Jsonl;
 import dev.rlhf4j.api.io.JsonlFormats;
 import dev.rlhf4j.examples.cli.Arguments;
 import dev.rlhf4j.examples.cli.Launcher;
-import dev.rlhf4j.iterative.progress.ConsoleProgress;
+import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.config.ModelConfigException;
@@ -222,7 +222,7 @@ public final class TrainRewardModelExample {
               .microBatchSize(microBatch(o.batch()))
               .maxLength(o.maxLength())
               .seed(o.seed())
-              .listener(new ConsoleProgress(out))
+              .listener(ProgressListener.console(out))
               .outputDirectory(o.out())
               .build()
               .train();

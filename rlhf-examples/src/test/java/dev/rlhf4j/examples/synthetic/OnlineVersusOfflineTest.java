@@ -6,12 +6,12 @@ import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
-import dev.rlhf4j.iterative.DpoSettings;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
 import dev.rlhf4j.iterative.train.SftConfig;
 import dev.rlhf4j.iterative.train.SftExample;
@@ -112,13 +112,12 @@ class OnlineVersusOfflineTest {
   }
 
   private static DjlDpoBackend backend() {
-    return DjlDpoBackend.builder().microBatchSize(32).maxLength(48).maxPromptLength(24)
-        .maxBatchRows(256).build();
+    return DjlDpoBackend.builder().maxBatchRows(256).build();
   }
 
-  private static DpoSettings dpo() {
-    return DpoSettings.builder().beta(0.5).learningRate(2e-4).epochs(1).globalBatchSize(32)
-        .warmupRatio(0.03).build();
+  private static DpoConfig dpo() {
+    return DpoConfig.builder().beta(0.5).learningRate(2e-4).epochs(1).globalBatchSize(32)
+        .microBatchSize(32).maxLength(48).maxPromptLength(24).warmupRatio(0.03).build();
   }
 
   private static void trainSft(SyntheticTask task, Path dir) {

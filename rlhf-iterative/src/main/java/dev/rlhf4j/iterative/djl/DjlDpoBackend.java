@@ -7,7 +7,6 @@ import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.iterative.DpoBackend;
-import dev.rlhf4j.iterative.DpoSettings;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PolicySampler;
 import dev.rlhf4j.iterative.TrainRequest;
@@ -35,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>{@code
  * LoopResult result = IterativeDpo.builder()
  *     .policy(Path.of("models/sft"))                      // π0: an HF directory
- *     .backend(DjlDpoBackend.builder().microBatchSize(8).maxLength(1024).build())
+ *     .backend(DjlDpoBackend.builder().maxBatchRows(64).build())   // optional: the default
  *     .rewardModel(rm)
  *     .prompts(PromptSource.jsonl(Path.of("prompts.jsonl")))
  *     .promptsPerIteration(20_000)
@@ -51,38 +50,31 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Training.</b> {@link PolicyBackend#train(TrainRequest)} loads the policy from {@link
  * TrainRequest#initialCheckpoint()} and, when it is another directory, the reference from {@link
  * TrainRequest#referenceCheckpoint()} (otherwise the policy's own starting weights are the
- * reference), runs {@link DpoTrainer} with {@link #dpoConfig(DpoSettings, long)} and the
- * request's listener, and saves the trained policy with the starting checkpoint's tokenizer files
+ * reference), runs {@link DpoTrainer} with {@link #dpoConfig(DpoConfig, long)}, the request's
+ * listener and its {@link TrainRequest#checkpointDirectory()} (so that a crash mid-training
+ * resumes mid-training when the config's {@code checkpointEvery} is set), and saves the trained policy with the starting checkpoint's tokenizer files
  * into {@link TrainRequest#outputDirectory()}. It reports the last optimizer step's TRL metrics
  * ({@code loss}, {@code rewards/chosen}, {@code rewards/rejected}, {@code rewards/margins}, {@code
  * rewards/accuracies}, {@code logps/chosen}, {@code logps/rejected}, {@code grad_norm}), {@code
  * train_loss} (the mean loss over all steps, as the Hugging Face Trainer reports it) and {@code
  * steps}; never a timing, so a resumed run reproduces them.
  *
- * <p><b>Settings.</b> From {@link DpoSettings}: β (the sigmoid DPO loss), the learning rate,
- * epochs, the global batch and the warm-up ratio. From this builder: the micro-batch (lowered to
- * the largest divisor of the global batch that does not exceed it, so that accumulation is exact),
- * the maximum length and prompt length. The shuffling seed is the request's, which the loop
- * derives from the run's seed and the iteration. {@link PolicyBackend#settings()} records all of
- * these in {@code run.json}.
+ * <p><b>Settings.</b> Everything from the {@link DpoConfig} the backend is opened with, except
+ * the seed, which is the request's (the loop derives it from the run's seed and the iteration).
+ * This builder sets only how sampling batches. {@link PolicyBackend#settings()} records the
+ * engine and the batching in {@code run.json}; the loop records the config itself.
  *
  * <p>Immutable and thread-safe; each opened backend is used by one loop from one thread (DJL allows
  * one training run per process at a time).
  */
 public final class DjlDpoBackend implements DpoBackend {
-  private final int microBatchSize;
-  private final int maxLength;
-  private final int maxPromptLength;
   private final int maxBatchRows;
 
   private DjlDpoBackend(Builder b) {
-    this.microBatchSize = b.microBatchSize;
-    this.maxLength = b.maxLength;
-    this.maxPromptLength = b.maxPromptLength;
     this.maxBatchRows = b.maxBatchRows;
   }
 
-  /** A builder with the defaults: micro-batch 8, max length 1024, max prompt 512, 64 rows. */
+  /** A builder with the defaults: 64 rows per decoding batch. */
   public static Builder builder() {
     return new Builder();
   }
@@ -93,57 +85,36 @@ public final class DjlDpoBackend implements DpoBackend {
   }
 
   /**
-   * The trainer configuration for {@code settings} and this backend's options: {@code
-   * PreferenceLoss.sigmoid(β)}, the settings' learning rate, epochs, global batch and warm-up
-   * ratio, the micro-batch (see the class documentation), lengths and {@code seed}.
+   * The trainer configuration of one iteration: {@code config} with {@code seed}.
    *
-   * @throws IllegalArgumentException if settings is null
+   * @throws IllegalArgumentException if config is null
    */
-  public DpoConfig dpoConfig(DpoSettings settings, long seed) {
-    checkArgument(settings != null, "settings must not be null");
-    return DpoConfig.builder()
-        .beta(settings.beta())
-        .learningRate(settings.learningRate())
-        .epochs(settings.epochs())
-        .globalBatchSize(settings.globalBatchSize())
-        .warmupRatio(settings.warmupRatio())
-        .microBatchSize(microBatchFor(settings.globalBatchSize()))
-        .maxLength(maxLength)
-        .maxPromptLength(maxPromptLength)
-        .seed(seed)
-        .build();
+  public DpoConfig dpoConfig(DpoConfig config, long seed) {
+    checkArgument(config != null, "config must not be null");
+    return config.toBuilder().seed(seed).build();
   }
 
   /**
-   * A backend that trains with {@code settings}; it holds no native memory between calls.
+   * A backend that trains with {@code config}; it holds no native memory between calls.
    *
-   * @throws IllegalArgumentException if settings is null
+   * @throws IllegalArgumentException if config is null
    */
   @Override
-  public PolicyBackend open(DpoSettings settings) {
-    checkArgument(settings != null, "settings must not be null");
-    return new Opened(settings);
-  }
-
-  private int microBatchFor(int globalBatchSize) {
-    int micro = Math.min(microBatchSize, globalBatchSize);
-    while (globalBatchSize % micro != 0) {
-      micro--;
-    }
-    return micro;
+  public PolicyBackend open(DpoConfig config) {
+    checkArgument(config != null, "config must not be null");
+    return new Opened(config);
   }
 
   @Override
   public String toString() {
-    return "DjlDpoBackend[microBatchSize=" + microBatchSize + ", maxLength=" + maxLength
-        + ", maxPromptLength=" + maxPromptLength + ", maxBatchRows=" + maxBatchRows + "]";
+    return "DjlDpoBackend[maxBatchRows=" + maxBatchRows + "]";
   }
 
   private final class Opened implements PolicyBackend {
-    private final DpoSettings settings;
+    private final DpoConfig config;
 
-    Opened(DpoSettings settings) {
-      this.settings = settings;
+    Opened(DpoConfig config) {
+      this.config = config;
     }
 
     @Override
@@ -155,7 +126,7 @@ public final class DjlDpoBackend implements DpoBackend {
     @Override
     public TrainResult train(TrainRequest request) {
       checkArgument(request != null, "request must not be null");
-      DpoConfig config = dpoConfig(settings, request.seed());
+      DpoConfig iteration = dpoConfig(config, request.seed());
       boolean separateReference =
           !sameDirectory(request.initialCheckpoint(), request.referenceCheckpoint());
       TrainingResult result;
@@ -165,8 +136,9 @@ public final class DjlDpoBackend implements DpoBackend {
               separateReference ? CausalLm.load(request.referenceCheckpoint()) : null) {
         DpoTrainer.Builder trainer =
             DpoTrainer.builder(policy, tokenizer)
-                .config(config)
+                .config(iteration)
                 .iteration(request.iteration())
+                .checkpointDirectory(request.checkpointDirectory())
                 .listener(request.listener());
         if (reference != null) {
           trainer.reference(reference);
@@ -179,17 +151,9 @@ public final class DjlDpoBackend implements DpoBackend {
 
     @Override
     public Map<String, String> settings() {
-      DpoConfig config = dpoConfig(settings, 0);
       Map<String, String> out = new LinkedHashMap<>();
       out.put("engine", "djl");
-      out.put("microBatchSize", Integer.toString(config.microBatchSize()));
-      out.put("maxLength", Integer.toString(config.maxLength()));
-      out.put("maxPromptLength", Integer.toString(config.maxPromptLength()));
-      out.put("truncationRule", config.truncationRule().name());
-      out.put("maxGradNorm", Double.toString(config.maxGradNorm()));
-      out.put("weightDecay", Double.toString(config.weightDecay()));
-      out.put("referenceScoring", config.referenceScoring().name());
-      out.put("loss", config.loss().toString());
+      out.put("maxBatchRows", Integer.toString(maxBatchRows));
       return out;
     }
   }
@@ -197,7 +161,7 @@ public final class DjlDpoBackend implements DpoBackend {
   private static final List<String> TRL_METRICS =
       List.of(
           "loss", "rewards/chosen", "rewards/rejected", "rewards/margins", "rewards/accuracies",
-          "logps/chosen", "logps/rejected", "grad_norm");
+          "logps/chosen", "logps/rejected", "nll_loss", "grad_norm");
 
   private static Map<String, Double> metrics(TrainingResult result) {
     Map<String, Double> out = new LinkedHashMap<>();
@@ -265,45 +229,9 @@ public final class DjlDpoBackend implements DpoBackend {
 
   /** Settings of a {@link DjlDpoBackend}; each setter checks its range. Not thread-safe. */
   public static final class Builder {
-    private int microBatchSize = 8;
-    private int maxLength = 1024;
-    private int maxPromptLength = 512;
     private int maxBatchRows = 64;
 
     private Builder() {}
-
-    /**
-     * Pairs per forward/backward pass (default 8); lowered to a divisor of the global batch.
-     *
-     * @throws IllegalArgumentException if value is below 1
-     */
-    public Builder microBatchSize(int value) {
-      checkArgument(value >= 1, "microBatchSize must be >= 1 but was %s", value);
-      microBatchSize = value;
-      return this;
-    }
-
-    /**
-     * The most tokens of prompt plus response in training (default 1024, TRL's).
-     *
-     * @throws IllegalArgumentException if value is below 2
-     */
-    public Builder maxLength(int value) {
-      checkArgument(value >= 2, "maxLength must be >= 2 but was %s", value);
-      maxLength = value;
-      return this;
-    }
-
-    /**
-     * The most prompt tokens kept when a pair is too long (default 512, TRL's); below maxLength.
-     *
-     * @throws IllegalArgumentException if value is below 1
-     */
-    public Builder maxPromptLength(int value) {
-      checkArgument(value >= 1, "maxPromptLength must be >= 1 but was %s", value);
-      maxPromptLength = value;
-      return this;
-    }
 
     /**
      * The most responses decoded together when sampling (default 64).
@@ -316,15 +244,8 @@ public final class DjlDpoBackend implements DpoBackend {
       return this;
     }
 
-    /**
-     * @throws IllegalArgumentException if maxPromptLength is not below maxLength
-     */
+    /** The backend. */
     public DjlDpoBackend build() {
-      checkArgument(
-          maxPromptLength < maxLength,
-          "maxPromptLength must be below maxLength = %s but was %s",
-          maxLength,
-          maxPromptLength);
       return new DjlDpoBackend(this);
     }
   }

@@ -22,8 +22,6 @@ import dev.rlhf4j.iterative.TrainResult;
 import dev.rlhf4j.iterative.run.RunLayout;
 import dev.rlhf4j.iterative.run.RunLayout.IterationFiles;
 import dev.rlhf4j.iterative.run.RunSettings;
-import dev.rlhf4j.sampling.exploration.ExploreResult;
-import dev.rlhf4j.sampling.exploration.PairStrategy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -40,8 +39,11 @@ import org.slf4j.LoggerFactory;
 
 /** Runs Algorithm 1 (paper §3) over a run directory, resuming what it finds there. */
 public final class LoopRunner {
+  /** The iteration subdirectory where a backend keeps its mid-training checkpoints. */
+  public static final String TRAINING_CHECKPOINTS = "train-checkpoints";
+
   private static final Logger LOG = LoggerFactory.getLogger("dev.rlhf4j.iterative");
-  private static final String FORMAT = "rlhf4j-run/1";
+  private static final String FORMAT = RunManifest.FORMAT;
 
   private final LoopSpec spec;
   private final RunLayout layout;
@@ -63,6 +65,10 @@ public final class LoopRunner {
   public LoopResult run() {
     List<Prompt> prompts = usedPrompts();
     checkOrRecordSettings(settings(prompts));
+    HandoffCheck.verify(
+        layout,
+        spec.iterations(),
+        spec.evaluation().map(e -> OptionalInt.of(e.prompts().size())).orElse(OptionalInt.empty()));
     try (SamplerCache samplers = new SamplerCache(spec.backend())) {
       Map<String, Double> baseline = baseline(samplers);
       List<IterationResult> results = new ArrayList<>();
@@ -108,14 +114,12 @@ public final class LoopRunner {
     s.put("iterations", Integer.toString(spec.iterations()));
     s.put("prompts_per_iteration", Integer.toString(spec.promptsPerIteration()));
     s.put("prompts", Describe.prompts(prompts));
-    s.put("initial_policy", spec.initialPolicy().toAbsolutePath().normalize().toString());
+    s.putAll(RunManifest.models(spec, layout.root()));
     s.put("exploration", Describe.component(spec.exploration()));
     s.put("sampling", spec.sampling().withSeed(0).toString());
     s.put("batch_prompts", Integer.toString(spec.batchPrompts()));
     s.put("reference", spec.reference().name());
     s.put("warm_start", Boolean.toString(spec.warmStart()));
-    s.put("reward_model", spec.rewardModel().map(Describe::component).orElse("none"));
-    s.put("preference_model", spec.preferenceModel().map(Describe::component).orElse("none"));
     s.put("offline_pairs", Describe.pairs(spec.offlinePairs()));
     s.put(
         "evaluation",
@@ -134,12 +138,13 @@ public final class LoopRunner {
     Path file = layout.runJson();
     if (Files.exists(file)) {
       RunSettings recorded = new RunSettings(RunFiles.readSettings(file));
-      List<String> diff = settings.differencesFrom(recorded);
+      List<String> diff = RunManifest.differences(layout, settings, recorded);
       if (!diff.isEmpty()) {
         throw new Rlhf4jException(
             "the run directory " + layout.root() + " was created with other settings, so it"
                 + " cannot be resumed with these:\n  " + String.join("\n  ", diff)
-                + "\nUse another run directory, or run with the recorded settings.");
+                + "\nUse another run directory, or run with the recorded settings."
+                + RunManifest.hint(diff));
       }
       LOG.info("resuming the run in {}", layout.root());
     } else {
@@ -233,25 +238,21 @@ public final class LoopRunner {
             events,
             slice.size(),
             spec.batchPrompts());
-    List<PreferencePair> pairs;
-    Map<String, Double> metrics;
-    if (spec.exploration() instanceof PairStrategy strategy) {
-      ExploreResult result = strategy.exploreWithStats(slice, context);
-      pairs = result.pairs();
-      metrics = new LinkedHashMap<>(result.stats().asMetrics());
-    } else {
-      pairs = spec.exploration().explore(slice, context);
-      if (pairs == null) {
-        throw new Rlhf4jException(
-            Describe.component(spec.exploration()) + " returned null pairs; return a list");
-      }
-      metrics = new LinkedHashMap<>();
-      metrics.put("prompts", (double) slice.size());
-      metrics.put("pairs", (double) pairs.size());
+    List<PreferencePair> pairs = spec.exploration().explore(slice, context);
+    if (pairs == null) {
+      throw new Rlhf4jException(
+          Describe.component(spec.exploration()) + " returned null pairs; return a list");
     }
-    context.finish();
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    metrics.put("prompts", (double) slice.size());
+    metrics.put("pairs", (double) pairs.size());
+    metrics.putAll(context.reportedMetrics());
+    metrics.put("pairs", (double) pairs.size());
+    if (!context.selecting()) {
+      context.finish();
+      events.start(Stage.SELECT, slice.size());
+    }
     context.writeEmptyJournals();
-    events.start(Stage.SELECT, slice.size());
     RunFiles.writeMetrics(files.selection(), metrics);
     Jsonl.write(files.pairs(), JsonlFormats.preferencePairs(source(t)), pairs);
     events.finish(metrics);
@@ -289,6 +290,7 @@ public final class LoopRunner {
                       reference,
                       temp,
                       Seeds.derive(spec.seed(), t, Seeds.TRAIN),
+                      files.directory().resolve(TRAINING_CHECKPOINTS),
                       listener));
       if (result == null) {
         throw new Rlhf4jException(spec.backend().getClass().getName() + ".train returned null");
@@ -299,6 +301,7 @@ public final class LoopRunner {
       events.start(Stage.CHECKPOINT, 0);
       RunFiles.writeMetrics(files.train(), metrics);
       RunFiles.move(temp, files.checkpoint());
+      RunFiles.deleteRecursively(files.directory().resolve(TRAINING_CHECKPOINTS));
       events.finish(Map.of());
       return metrics;
     } catch (IOException e) {
@@ -375,7 +378,7 @@ public final class LoopRunner {
     return metrics;
   }
 
-  private static String source(int iteration) {
+  static String source(int iteration) {
     return "iteration-" + iteration;
   }
 

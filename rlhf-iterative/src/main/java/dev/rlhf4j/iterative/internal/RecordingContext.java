@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -44,6 +45,7 @@ public final class RecordingContext implements ExplorationContext {
   private final SplittableRandom random;
   private final StageEvents events;
   private final int batchPrompts;
+  private final int promptsInSlice;
 
   private final List<GeneratedSample> generated;
   private final List<AnnotatedSample> annotated;
@@ -53,6 +55,8 @@ public final class RecordingContext implements ExplorationContext {
   private long responsesSampled;
   private long samplesScored;
   private int replayedCalls;
+  private final Map<String, Double> reported = new LinkedHashMap<>();
+  private boolean selecting;
 
   /**
    * A context for iteration {@code iteration} whose journals are {@code files}; the GENERATE stage
@@ -72,6 +76,7 @@ public final class RecordingContext implements ExplorationContext {
       int slicePrompts,
       int batchPrompts) {
     this.batchPrompts = batchPrompts;
+    this.promptsInSlice = slicePrompts;
     this.iteration = iteration;
     this.files = files;
     this.sampling = sampling;
@@ -159,6 +164,33 @@ public final class RecordingContext implements ExplorationContext {
     }
     samplesScored += out.size();
     return List.copyOf(out);
+  }
+
+  @Override
+  public void reportMetric(String name, double value) {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("a metric's name must not be null or blank");
+    }
+    reported.put(name, value);
+  }
+
+  @Override
+  public void beginSelection() {
+    if (!selecting) {
+      finish();
+      selecting = true;
+      events.start(Stage.SELECT, promptsInSlice);
+    }
+  }
+
+  /** Whether the strategy began its selection (so SELECT is already being timed). */
+  public boolean selecting() {
+    return selecting;
+  }
+
+  /** The metrics the strategy reported, in the order first reported. */
+  public Map<String, Double> reportedMetrics() {
+    return Collections.unmodifiableMap(reported);
   }
 
   /** Finishes the exploration stage under way (GENERATE or ANNOTATE). */
@@ -278,10 +310,13 @@ public final class RecordingContext implements ExplorationContext {
   }
 
   private Rlhf4jException journalMismatch(Path file, String detail) {
+    Path root = files.directory().toAbsolutePath().getParent();
     return new Rlhf4jException(
-        file + " does not match this run's exploration: " + detail + ". The strategy must take"
-            + " every random choice from ExplorationContext.random(); or the file was edited."
-            + " Delete " + files.directory() + " to explore iteration " + iteration + " again.");
+        RunManifest.slashes(root.relativize(file.toAbsolutePath())) + " does not match this"
+            + " run's exploration: " + detail + ". The strategy must take every random choice"
+            + " from ExplorationContext.random(); or the file was edited. Delete "
+            + RunManifest.slashes(root.relativize(files.directory().toAbsolutePath()))
+            + "/ to explore iteration " + iteration + " again.");
   }
 
   private static void checkSampled(

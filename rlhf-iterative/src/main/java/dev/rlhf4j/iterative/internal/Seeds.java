@@ -1,6 +1,6 @@
 package dev.rlhf4j.iterative.internal;
 
-/** Derives the independent seeds of a run from its root seed. */
+/** The purposes the loop derives seeds for from its root seed, with {@code api.exploration.Seeds}. */
 public final class Seeds {
   /** Exploration's random choices ({@code ExplorationContext.random()}). */
   public static final int EXPLORE_RANDOM = 1;
@@ -11,21 +11,13 @@ public final class Seeds {
   /** Evaluation sampling (the same in every iteration). */
   public static final int EVALUATE = 4;
 
-  private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
-
   private Seeds() {}
 
   /**
-   * A seed for {@code purpose} in {@code iteration}, spread by the SplitMix64 finalizer so that
-   * neighbouring iterations and purposes draw unrelated numbers.
+   * A seed for {@code purpose} in {@code iteration}: {@link
+   * dev.rlhf4j.api.exploration.Seeds#derive(long, int, int)}, the one derivation.
    */
   public static long derive(long seed, int iteration, int purpose) {
-    return mix(mix(seed + GOLDEN_GAMMA * (iteration + 1L)) + GOLDEN_GAMMA * purpose);
-  }
-
-  private static long mix(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+    return dev.rlhf4j.api.exploration.Seeds.derive(seed, iteration, purpose);
   }
 }

@@ -3,73 +3,69 @@ package dev.rlhf4j.iterative.train;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.losses.PreferenceLoss;
+import dev.rlhf4j.training.Optimization;
+import dev.rlhf4j.training.OptimizationBuilder;
+import java.util.Optional;
 
 /**
- * The settings of one DPO run ({@link DpoTrainer}), TRL's {@code DPOConfig} in Java. The defaults
- * are the paper's (§3.3: "RLHF Workflow", Dong et al. 2024) where it gives one, else TRL's or the
- * Hugging Face Trainer's; each accessor names its source.
+ * The settings of one DPO run ({@link DpoTrainer}), TRL's {@code DPOConfig} in Java, and of every
+ * DPO stage of the online loop ({@code IterativeDpo.builder().dpo(config)}). The defaults are the
+ * paper's (§3.3: "RLHF Workflow", Dong et al. 2024) where it gives one, else TRL's or the Hugging
+ * Face Trainer's; each accessor names its source. {@link #paperDefaults()} is the whole default
+ * config.
  *
- * <p>The learning rate follows a cosine schedule with linear warm-up ({@code warmupRatio} of all
- * steps), the paper's and TRL's {@code lr_scheduler_type="cosine"}, and reaches 0 at the last step.
- * One optimizer step uses {@code globalBatchSize} pairs, split into micro-batches of {@code
- * microBatchSize} pairs whose gradients are accumulated; the result does not depend on the split.
+ * <p>The optimisation ({@link #optimization()}: learning rate, schedule, epochs, batches, clipping,
+ * weight decay, seed, checkpoints) is an {@link Optimization}, set through the builder's inherited
+ * {@link OptimizationBuilder} setters. Defaults ({@link #DEFAULT_OPTIMIZATION}): learning rate
+ * 5e-7, cosine schedule with warm-up ratio 0.03, 2 epochs and global batch 128 (paper §3.3),
+ * micro-batch 8, clipping at 1.0, no weight decay, seed 42 (the Hugging Face Trainer's).
  *
  * <p>Build with {@link #builder()}; {@link #toBuilder()} starts from an existing config. Immutable
  * and thread-safe.
  *
  * @param loss the preference loss, with its β and, if {@link #rpoAlpha()} is set, the RPO term;
  *     default {@code PreferenceLoss.sigmoid(0.1)}: DPO with the paper's β = 0.1 (TRL's default β)
- * @param learningRate the peak learning rate; default 5e-7 (paper §3.3)
- * @param epochs passes over the pairs; default 2 (paper §3.3)
- * @param warmupRatio the fraction of steps spent warming up; default 0.03 (paper §3.3)
- * @param microBatchSize pairs per forward/backward pass; default 8 (the Hugging Face Trainer's
- *     {@code per_device_train_batch_size})
- * @param globalBatchSize pairs per optimizer step, a multiple of {@code microBatchSize}; default 128
- *     (paper §3.3)
+ * @param optimization how the loop optimises (see above)
  * @param maxLength the most tokens of prompt plus response; default 1024 (TRL's {@code
  *     max_length})
  * @param maxPromptLength the most prompt tokens kept when a pair is too long; default 512 (TRL's
  *     {@code max_prompt_length})
  * @param truncationRule which end of a long prompt is kept; default {@link TruncationRule#KEEP_END}
  *     (TRL's {@code truncation_mode})
- * @param maxGradNorm the global gradient norm to clip to, or {@code +∞} to only measure it; default
- *     1.0 (the Hugging Face Trainer's {@code max_grad_norm})
- * @param weightDecay AdamW's decoupled weight decay; default 0 (the Hugging Face Trainer's)
- * @param seed the seed of the per-epoch shuffling; default 42 (the Hugging Face Trainer's)
  * @param referenceScoring where reference log-probabilities come from; default {@link
  *     ReferenceScoring#PRECOMPUTED} (TRL's default is live; see {@link ReferenceScoring})
+ * @param referenceSync TR-DPO's reference synchronisation, or empty (the default: a fixed
+ *     reference); needs {@link ReferenceScoring#LIVE}
+ * @param ldAlpha LD-DPO's weight α of the response tokens past the length the chosen and rejected
+ *     responses share (Liu et al. 2024; TRL's {@code ld_alpha}), applied to the policy's and the
+ *     reference's log-probabilities alike ({@code
+ *     dev.rlhf4j.losses.SequenceLogProbs#lengthDesensitizedSums}); in [0, 1], default 1 (off:
+ *     plain DPO). The paper uses α between 0.2 and 0.6 depending on the model.
  */
 public record DpoConfig(
     PreferenceLoss loss,
-    double learningRate,
-    int epochs,
-    double warmupRatio,
-    int microBatchSize,
-    int globalBatchSize,
+    Optimization optimization,
     int maxLength,
     int maxPromptLength,
     TruncationRule truncationRule,
-    double maxGradNorm,
-    double weightDecay,
-    long seed,
-    ReferenceScoring referenceScoring) {
+    ReferenceScoring referenceScoring,
+    Optional<ReferenceSync> referenceSync,
+    double ldAlpha) {
+
+  /** The DPO optimisation defaults (see the class). */
+  public static final Optimization DEFAULT_OPTIMIZATION =
+      Optimization.defaults().toBuilder()
+          .learningRate(5e-7).epochs(2).globalBatchSize(128).build();
 
   /**
    * Validates every field and the combinations.
    *
    * @throws IllegalArgumentException if a field is null or out of its range (see {@link Builder}),
-   *     {@code globalBatchSize} is not a multiple of {@code microBatchSize}, or {@code
-   *     maxPromptLength >= maxLength}
+   *     or {@code maxPromptLength >= maxLength}
    */
   public DpoConfig {
     checkArgument(loss != null, "loss must not be null");
-    checkLearningRate(learningRate);
-    checkArgument(epochs >= 1, "epochs must be >= 1 but was %s", epochs);
-    checkWarmupRatio(warmupRatio);
-    checkArgument(microBatchSize >= 1, "microBatchSize must be >= 1 but was %s", microBatchSize);
-    checkArgument(
-        globalBatchSize >= 1, "globalBatchSize must be >= 1 but was %s", globalBatchSize);
-    checkBatchSizes(globalBatchSize, microBatchSize);
+    checkArgument(optimization != null, "optimization must not be null");
     checkArgument(maxLength >= 2, "maxLength must be >= 2 but was %s", maxLength);
     checkArgument(
         maxPromptLength >= 1 && maxPromptLength < maxLength,
@@ -78,9 +74,19 @@ public record DpoConfig(
         maxLength,
         maxPromptLength);
     checkArgument(truncationRule != null, "truncationRule must not be null");
-    checkMaxGradNorm(maxGradNorm);
-    checkWeightDecay(weightDecay);
     checkArgument(referenceScoring != null, "referenceScoring must not be null");
+    checkArgument(referenceSync != null, "referenceSync must not be null (use Optional.empty())");
+    checkLdAlpha(ldAlpha);
+    checkArgument(
+        referenceSync.isEmpty() || referenceScoring == ReferenceScoring.LIVE,
+        "referenceSync %s moves the reference during training, so its log-probabilities cannot be"
+            + " precomputed; set referenceScoring(ReferenceScoring.LIVE)",
+        referenceSync.orElse(null));
+  }
+
+  /** The paper's DPO settings (§3.3): {@code builder().build()}. */
+  public static DpoConfig paperDefaults() {
+    return builder().build();
   }
 
   /** A builder holding the defaults. */
@@ -97,19 +103,19 @@ public record DpoConfig(
     } else {
       b.loss = loss;
     }
-    b.learningRate = learningRate;
-    b.epochs = epochs;
-    b.warmupRatio = warmupRatio;
-    b.microBatchSize = microBatchSize;
-    b.globalBatchSize = globalBatchSize;
+    b.optimization(optimization);
     b.maxLength = maxLength;
     b.maxPromptLength = maxPromptLength;
     b.truncationRule = truncationRule;
-    b.maxGradNorm = maxGradNorm;
-    b.weightDecay = weightDecay;
-    b.seed = seed;
     b.referenceScoring = referenceScoring;
+    b.referenceSync = referenceSync.orElse(null);
+    b.ldAlpha = ldAlpha;
     return b;
+  }
+
+  private static void checkLdAlpha(double ldAlpha) {
+    checkArgument(
+        ldAlpha >= 0 && ldAlpha <= 1, "ldAlpha must be in [0, 1] (1: off) but was %s", ldAlpha);
   }
 
   /** β, the KL-penalty strength of the loss (paper §3.3's KL coefficient). */
@@ -122,72 +128,28 @@ public record DpoConfig(
     return loss instanceof PreferenceLoss.Rpo rpo ? rpo.nllWeight() : 0;
   }
 
-  /** Micro-batches per optimizer step: {@code globalBatchSize / microBatchSize}. */
-  public int accumulationSteps() {
-    return globalBatchSize / microBatchSize;
-  }
-
-  static void checkLearningRate(double learningRate) {
-    checkArgument(
-        learningRate > 0 && Double.isFinite(learningRate),
-        "learningRate must be finite and > 0 but was %s",
-        learningRate);
-  }
-
-  static void checkWarmupRatio(double warmupRatio) {
-    checkArgument(
-        warmupRatio >= 0 && warmupRatio <= 1,
-        "warmupRatio must be in [0, 1] but was %s",
-        warmupRatio);
-  }
-
-  static void checkBatchSizes(int globalBatchSize, int microBatchSize) {
-    checkArgument(
-        microBatchSize <= globalBatchSize && globalBatchSize % microBatchSize == 0,
-        "globalBatchSize must be a multiple of microBatchSize, but %s is not a multiple of %s;"
-            + " set globalBatchSize to %s or %s",
-        globalBatchSize,
-        microBatchSize,
-        Math.max(microBatchSize, globalBatchSize / microBatchSize * microBatchSize),
-        (globalBatchSize / microBatchSize + 1) * microBatchSize);
-  }
-
-  static void checkMaxGradNorm(double maxGradNorm) {
-    checkArgument(
-        maxGradNorm > 0,
-        "maxGradNorm must be > 0 (Double.POSITIVE_INFINITY to measure without clipping) but was"
-            + " %s",
-        maxGradNorm);
-  }
-
-  static void checkWeightDecay(double weightDecay) {
-    checkArgument(
-        weightDecay >= 0 && Double.isFinite(weightDecay),
-        "weightDecay must be finite and >= 0 but was %s",
-        weightDecay);
-  }
-
   /**
    * Builds a {@link DpoConfig}. Each setter checks its own value; {@link #build()} checks the
-   * combinations. Not thread-safe.
+   * combinations. The optimisation setters are {@link OptimizationBuilder}'s. Not thread-safe.
    */
-  public static final class Builder {
+  public static final class Builder extends OptimizationBuilder<Builder> {
     private PreferenceLoss loss = PreferenceLoss.sigmoid(0.1);
     private double rpoAlpha;
-    private double learningRate = 5e-7;
-    private int epochs = 2;
-    private double warmupRatio = 0.03;
-    private int microBatchSize = 8;
-    private int globalBatchSize = 128;
     private int maxLength = 1024;
     private int maxPromptLength = 512;
     private TruncationRule truncationRule = TruncationRule.KEEP_END;
-    private double maxGradNorm = 1.0;
-    private double weightDecay;
-    private long seed = 42;
     private ReferenceScoring referenceScoring = ReferenceScoring.PRECOMPUTED;
+    private ReferenceSync referenceSync;
+    private double ldAlpha = 1;
 
-    private Builder() {}
+    private Builder() {
+      super(DEFAULT_OPTIMIZATION);
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
 
     /**
      * DPO with this β: shorthand for {@code loss(PreferenceLoss.sigmoid(beta))}. Of {@code beta}
@@ -228,63 +190,6 @@ public record DpoConfig(
     }
 
     /**
-     * The peak learning rate.
-     *
-     * @throws IllegalArgumentException if it is not finite and &gt; 0
-     */
-    public Builder learningRate(double learningRate) {
-      checkLearningRate(learningRate);
-      this.learningRate = learningRate;
-      return this;
-    }
-
-    /**
-     * Passes over the pairs.
-     *
-     * @throws IllegalArgumentException if {@code epochs < 1}
-     */
-    public Builder epochs(int epochs) {
-      checkArgument(epochs >= 1, "epochs must be >= 1 but was %s", epochs);
-      this.epochs = epochs;
-      return this;
-    }
-
-    /**
-     * The fraction of all steps spent warming the learning rate up from 0.
-     *
-     * @throws IllegalArgumentException if it is outside [0, 1]
-     */
-    public Builder warmupRatio(double warmupRatio) {
-      checkWarmupRatio(warmupRatio);
-      this.warmupRatio = warmupRatio;
-      return this;
-    }
-
-    /**
-     * Pairs per forward/backward pass (each pass runs {@code 2 × microBatchSize} sequences).
-     *
-     * @throws IllegalArgumentException if it is &lt; 1
-     */
-    public Builder microBatchSize(int microBatchSize) {
-      checkArgument(microBatchSize >= 1, "microBatchSize must be >= 1 but was %s", microBatchSize);
-      this.microBatchSize = microBatchSize;
-      return this;
-    }
-
-    /**
-     * Pairs per optimizer step; must be a multiple of the micro-batch size (checked in {@link
-     * #build()}).
-     *
-     * @throws IllegalArgumentException if it is &lt; 1
-     */
-    public Builder globalBatchSize(int globalBatchSize) {
-      checkArgument(
-          globalBatchSize >= 1, "globalBatchSize must be >= 1 but was %s", globalBatchSize);
-      this.globalBatchSize = globalBatchSize;
-      return this;
-    }
-
-    /**
      * The most tokens of prompt plus response; longer pairs are cut by the {@link TruncationRule}.
      *
      * @throws IllegalArgumentException if it is &lt; 2
@@ -320,35 +225,6 @@ public record DpoConfig(
     }
 
     /**
-     * The global gradient norm to clip to; {@code Double.POSITIVE_INFINITY} measures the norm
-     * without clipping.
-     *
-     * @throws IllegalArgumentException if it is not &gt; 0
-     */
-    public Builder maxGradNorm(double maxGradNorm) {
-      checkMaxGradNorm(maxGradNorm);
-      this.maxGradNorm = maxGradNorm;
-      return this;
-    }
-
-    /**
-     * AdamW's decoupled weight decay (not applied to norms, biases and embeddings).
-     *
-     * @throws IllegalArgumentException if it is negative or not finite
-     */
-    public Builder weightDecay(double weightDecay) {
-      checkWeightDecay(weightDecay);
-      this.weightDecay = weightDecay;
-      return this;
-    }
-
-    /** The seed of the per-epoch shuffling of the pairs. */
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    /**
      * Where reference log-probabilities come from.
      *
      * @throws IllegalArgumentException if it is null
@@ -356,6 +232,31 @@ public record DpoConfig(
     public Builder referenceScoring(ReferenceScoring referenceScoring) {
       checkArgument(referenceScoring != null, "referenceScoring must not be null");
       this.referenceScoring = referenceScoring;
+      return this;
+    }
+
+    /**
+     * Synchronises the reference with the policy during training (TR-DPO, {@link
+     * ReferenceSync}); needs {@code referenceScoring(ReferenceScoring.LIVE)}, checked in {@link
+     * #build()}.
+     *
+     * @throws IllegalArgumentException if it is null
+     */
+    public Builder referenceSync(ReferenceSync referenceSync) {
+      checkArgument(referenceSync != null, "referenceSync must not be null");
+      this.referenceSync = referenceSync;
+      return this;
+    }
+
+    /**
+     * LD-DPO's weight of the tokens past the shared response length (see {@link
+     * DpoConfig#ldAlpha()}); 1, the default, is plain DPO.
+     *
+     * @throws IllegalArgumentException if it is outside [0, 1]
+     */
+    public Builder ldAlpha(double ldAlpha) {
+      checkLdAlpha(ldAlpha);
+      this.ldAlpha = ldAlpha;
       return this;
     }
 
@@ -378,8 +279,8 @@ public record DpoConfig(
         full = loss.withNll(rpoAlpha);
       }
       return new DpoConfig(
-          full, learningRate, epochs, warmupRatio, microBatchSize, globalBatchSize, maxLength,
-          maxPromptLength, truncationRule, maxGradNorm, weightDecay, seed, referenceScoring);
+          full, optimization(), maxLength, maxPromptLength, truncationRule, referenceScoring,
+          Optional.ofNullable(referenceSync), ldAlpha);
     }
   }
 }

@@ -7,13 +7,14 @@ import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
-import dev.rlhf4j.iterative.train.internal.Checkpoints;
 import dev.rlhf4j.iterative.train.internal.DpoObjective;
 import dev.rlhf4j.iterative.train.internal.Encoding;
 import dev.rlhf4j.iterative.train.internal.LogProbs;
+import dev.rlhf4j.iterative.train.internal.PolicyTrainable;
 import dev.rlhf4j.iterative.train.internal.TokenizedPair;
 import dev.rlhf4j.iterative.train.internal.TrainerBuilder;
-import dev.rlhf4j.iterative.train.internal.TrainingLoop;
+import dev.rlhf4j.training.DataFingerprint;
+import dev.rlhf4j.training.TrainingLoop;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import java.nio.file.Path;
@@ -54,22 +55,28 @@ import org.slf4j.LoggerFactory;
  * computed once, before the first step, by the reference model or a frozen copy of the policy that
  * is closed right after; with {@link ReferenceScoring#LIVE} the reference scores each micro-batch.
  *
- * <p><b>Steps.</b> AdamW with a warm-up cosine schedule, {@link DpoConfig#globalBatchSize()} pairs
+ * <p><b>Steps.</b> The one {@link TrainingLoop} with the config's {@link
+ * DpoConfig#optimization()}: AdamW with a warm-up cosine schedule, {@code globalBatchSize} pairs
  * per step (the micro-batch losses are weighted by their share, so the update does not depend on
  * the micro-batch size), clipping by global norm. Each step reports {@code loss}, {@code
  * rewards/chosen}, {@code rewards/rejected}, {@code rewards/margins}, {@code rewards/accuracies},
  * {@code logps/chosen}, {@code logps/rejected} (and {@code nll_loss} for RPO), {@code grad_norm},
  * {@code learning_rate} (the rate the step used), {@code tokens_per_sec} and {@code epoch} to the
  * listeners as {@link dev.rlhf4j.api.event.StepMetrics} of {@link Stage#TRAIN}. Epochs visit the
- * pairs in an order drawn from {@link DpoConfig#seed()}.
+ * pairs in an order drawn from the optimisation's seed.
+ *
+ * <p><b>Resume.</b> With a {@link Builder#checkpointDirectory checkpoint directory} and {@code
+ * checkpointEvery} set, a checkpoint is written every k steps; a {@link #train} call that finds
+ * checkpoints of the same run (the same pairs and config) there resumes from the newest and ends
+ * with the weights of an uninterrupted run.
  *
  * <p><b>Divergence.</b> A non-finite loss or gradient norm stops training with an {@link
  * Rlhf4jException} naming the step, the batch and the last checkpoint; the policy keeps the weights
  * of the last completed step and no checkpoint is touched.
  *
  * <p><b>Ownership and threads.</b> The trainer does not own the policy, the tokenizer or the
- * reference: the caller closes them. Each {@link #train} call is a fresh run (new optimizer state,
- * new reference log-probabilities) from the policy's current weights. Not thread-safe; DJL allows
+ * reference: the caller closes them. Without checkpoints, each {@link #train} call is a fresh run (new
+ * optimizer state, new reference log-probabilities) from the policy's current weights. Not thread-safe; DJL allows
  * one gradient collector per JVM, so only one training run at a time per process.
  */
 public final class DpoTrainer {
@@ -82,7 +89,6 @@ public final class DpoTrainer {
   private final ProgressListener listener;
   private final int iteration;
   private final Path checkpointDirectory;
-  private final int checkpointEvery;
 
   private DpoTrainer(Builder builder) {
     this.policy = builder.policy;
@@ -92,7 +98,6 @@ public final class DpoTrainer {
     this.listener = builder.isolatedListener();
     this.iteration = builder.iterationNumber();
     this.checkpointDirectory = builder.checkpointDirectory();
-    this.checkpointEvery = builder.checkpointInterval();
   }
 
   /**
@@ -113,9 +118,11 @@ public final class DpoTrainer {
    * Trains the policy in place on {@code pairs}.
    *
    * @return the metrics of every step, throughput and the last checkpoint
+   * @throws IllegalArgumentException if the config's maxLength exceeds the policy's {@code
+   *     max_position_embeddings}
    * @throws IllegalArgumentException if {@code pairs} is null or empty, a pair's tokens fall
-   *     outside the policy's vocabulary (naming the pair), or the checkpoint directory already
-   *     holds checkpoints
+   *     outside the policy's vocabulary (naming the pair), or the checkpoint directory holds
+   *     checkpoints of another run
    * @throws Rlhf4jException if the loss or the gradient norm becomes non-finite (naming the step,
    *     the batch and the last checkpoint), or the engine fails
    * @throws dev.rlhf4j.models.tokenizer.ChatTemplateException if the chat template refuses a pair
@@ -123,9 +130,7 @@ public final class DpoTrainer {
    */
   public TrainingResult train(List<PreferencePair> pairs) {
     checkArgument(pairs != null && !pairs.isEmpty(), "pairs must hold at least one pair");
-    if (checkpointDirectory != null) {
-      Checkpoints.checkNoCheckpoints(checkpointDirectory);
-    }
+    policy.config().checkLength("maxLength", config.maxLength());
     int vocab = policy.config().vocabSize();
     List<TokenizedPair> encoded = new ArrayList<>(pairs.size());
     for (int i = 0; i < pairs.size(); i++) {
@@ -139,8 +144,9 @@ public final class DpoTrainer {
     CausalLm ownReference = null;
     try {
       CausalLm scorer = reference;
-      if (scorer == null) {
-        ownReference = policy.copyFrozen();
+      if (scorer == null || config.referenceSync().isPresent()) {
+        // a synced reference changes: the trainer moves a copy it owns, never the caller's model
+        ownReference = (scorer == null ? policy : scorer).copyFrozen();
         scorer = ownReference;
       }
       double[][] precomputed = null;
@@ -148,7 +154,9 @@ public final class DpoTrainer {
         long start = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager(scorer.options().device())) {
           precomputed =
-              LogProbs.precompute(scorer, manager, encoded, config.microBatchSize());
+              LogProbs.precompute(
+                  scorer, manager, encoded, config.optimization().microBatchSize(),
+                  config.ldAlpha());
         }
         LOG.debug(
             "reference log-probabilities of {} pairs computed in {} ms",
@@ -162,15 +170,23 @@ public final class DpoTrainer {
       DpoObjective objective =
           new DpoObjective(
               policy, encoded, config.loss(), precomputed,
-              precomputed == null ? scorer : null);
-      TrainingLoop.Settings settings =
-          new TrainingLoop.Settings(
-              Stage.TRAIN, iteration, config.epochs(), config.microBatchSize(),
-              config.globalBatchSize(), config.learningRate(), config.warmupRatio(),
-              config.maxGradNorm(), config.weightDecay(), config.seed(), checkpointDirectory,
-              checkpointEvery, tokenizer.directory());
+              precomputed == null ? scorer : null, config.referenceSync(), config.ldAlpha());
+      DataFingerprint data = new DataFingerprint();
+      encoded.forEach(p -> {
+        p.chosen().addTo(data);
+        p.rejected().addTo(data);
+      });
+      TrainingLoop.Run run =
+          new TrainingLoop.Run(
+              Stage.TRAIN, iteration, config.optimization(), checkpointDirectory,
+              config.loss() + "|maxLength=" + config.maxLength() + "|maxPromptLength="
+                  + config.maxPromptLength() + "|" + config.truncationRule() + "|"
+                  + config.referenceScoring() + "|" + config.referenceSync() + "|ldAlpha="
+                  + config.ldAlpha() + "|data=" + data);
       TrainingLoop.Outcome outcome =
-          TrainingLoop.run(policy, encoded.size(), objective, settings, listener);
+          TrainingLoop.run(
+              new PolicyTrainable(policy, tokenizer.directory()), encoded.size(), objective, run,
+              listener);
       return new TrainingResult(
           outcome.history(), outcome.tokens(), outcome.tokens() / outcome.stepSeconds(),
           outcome.elapsed(), outcome.lastCheckpoint());

@@ -4,12 +4,13 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
-import dev.rlhf4j.iterative.train.internal.Checkpoints;
 import dev.rlhf4j.iterative.train.internal.Encoding;
+import dev.rlhf4j.iterative.train.internal.PolicyTrainable;
 import dev.rlhf4j.iterative.train.internal.SftObjective;
 import dev.rlhf4j.iterative.train.internal.TokenizedSequence;
 import dev.rlhf4j.iterative.train.internal.TrainerBuilder;
-import dev.rlhf4j.iterative.train.internal.TrainingLoop;
+import dev.rlhf4j.training.DataFingerprint;
+import dev.rlhf4j.training.TrainingLoop;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import java.nio.file.Path;
@@ -32,8 +33,8 @@ import java.util.List;
  * prompt ids exactly as at generation time, EOS appended to the response so the policy learns to
  * stop) and keeps its first {@link SftConfig#maxLength()} tokens. Steps, accumulation, clipping,
  * non-finite checks, listeners ({@link Stage#SFT}: {@code loss}, {@code grad_norm}, {@code
- * learning_rate}, {@code tokens_per_sec}, {@code epoch}) and checkpoints work as in {@link
- * DpoTrainer}. Samples are not packed: each is one padded row.
+ * learning_rate}, {@code tokens_per_sec}, {@code epoch}), checkpoints and resume work as in
+ * {@link DpoTrainer}: all of it is the one {@link TrainingLoop}. Samples are not packed: each is one padded row.
  *
  * <p>The trainer does not own the policy or the tokenizer. Not thread-safe; one training run at a
  * time per process.
@@ -45,7 +46,6 @@ public final class SftTrainer {
   private final ProgressListener listener;
   private final int iteration;
   private final Path checkpointDirectory;
-  private final int checkpointEvery;
 
   private SftTrainer(Builder builder) {
     this.policy = builder.policy;
@@ -54,7 +54,6 @@ public final class SftTrainer {
     this.listener = builder.isolatedListener();
     this.iteration = builder.iterationNumber();
     this.checkpointDirectory = builder.checkpointDirectory();
-    this.checkpointEvery = builder.checkpointInterval();
   }
 
   /**
@@ -75,9 +74,11 @@ public final class SftTrainer {
    * Trains the policy in place on {@code examples}.
    *
    * @return the metrics of every step, throughput and the last checkpoint
+   * @throws IllegalArgumentException if the config's maxLength exceeds the policy's {@code
+   *     max_position_embeddings}
    * @throws IllegalArgumentException if {@code examples} is null or empty, an example's prompt
    *     fills {@code maxLength} or its tokens fall outside the policy's vocabulary (naming it), or
-   *     the checkpoint directory already holds checkpoints
+   *     the checkpoint directory holds checkpoints of another run
    * @throws dev.rlhf4j.api.Rlhf4jException if the loss or the gradient norm becomes non-finite
    *     (naming the step, the batch and the last checkpoint), or the engine fails
    * @throws IllegalStateException if the policy or tokenizer is closed
@@ -85,9 +86,7 @@ public final class SftTrainer {
   public TrainingResult train(List<SftExample> examples) {
     checkArgument(
         examples != null && !examples.isEmpty(), "examples must hold at least one example");
-    if (checkpointDirectory != null) {
-      Checkpoints.checkNoCheckpoints(checkpointDirectory);
-    }
+    policy.config().checkLength("maxLength", config.maxLength());
     int vocab = policy.config().vocabSize();
     List<TokenizedSequence> encoded = new ArrayList<>(examples.size());
     for (int i = 0; i < examples.size(); i++) {
@@ -97,15 +96,16 @@ public final class SftTrainer {
           Encoding.encodeSft(
               tokenizer, example.prompt(), example.response(), i, config.maxLength(), vocab));
     }
-    TrainingLoop.Settings settings =
-        new TrainingLoop.Settings(
-            Stage.SFT, iteration, config.epochs(), config.microBatchSize(),
-            config.globalBatchSize(), config.learningRate(), config.warmupRatio(),
-            config.maxGradNorm(), config.weightDecay(), config.seed(), checkpointDirectory,
-            checkpointEvery, tokenizer.directory());
+    DataFingerprint data = new DataFingerprint();
+    encoded.forEach(e -> e.addTo(data));
+    TrainingLoop.Run run =
+        new TrainingLoop.Run(
+            Stage.SFT, iteration, config.optimization(), checkpointDirectory,
+            "maxLength=" + config.maxLength() + "|data=" + data);
     TrainingLoop.Outcome outcome =
         TrainingLoop.run(
-            policy, encoded.size(), new SftObjective(policy, encoded), settings, listener);
+            new PolicyTrainable(policy, tokenizer.directory()), encoded.size(),
+            new SftObjective(policy, encoded), run, listener);
     return new TrainingResult(
         outcome.history(), outcome.tokens(), outcome.tokens() / outcome.stepSeconds(),
         outcome.elapsed(), outcome.lastCheckpoint());

@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
-import dev.rlhf4j.iterative.DpoSettings;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.Evaluation;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
-import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.sampling.exploration.ExplorationStrategies;
@@ -32,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DjlDpoBackendTest {
   private static final SamplingParams SAMPLING =
       SamplingParams.builder().temperature(1).maxNewTokens(6).build();
-  private static final DpoSettings DPO =
-      DpoSettings.builder().beta(0.1).learningRate(5e-3).epochs(1).globalBatchSize(4)
-          .warmupRatio(0).build();
+  private static final DpoConfig DPO =
+      DpoConfig.builder().beta(0.1).learningRate(5e-3).epochs(1).globalBatchSize(4)
+          .microBatchSize(2).maxLength(32).maxPromptLength(16).warmupRatio(0).build();
 
   @TempDir Path tmp;
   private Path pi0;
@@ -56,8 +55,7 @@ class DjlDpoBackendTest {
   private IterativeDpo loop(Path runDirectory) {
     return IterativeDpo.builder()
         .policy(pi0)
-        .backend(DjlDpoBackend.builder().microBatchSize(2).maxLength(32).maxPromptLength(16)
-            .maxBatchRows(16).build())
+        .backend(DjlDpoBackend.builder().maxBatchRows(16).build())
         .rewardModel(new TinyPolicy.YesReward())
         .prompts(PromptSource.of(prompts("train-", 16)))
         .iterations(2)
@@ -98,7 +96,7 @@ class DjlDpoBackendTest {
       }
     }
     assertThat(Files.readString(tmp.resolve("run/run.json")))
-        .contains("microBatchSize").contains("maxLength");
+        .contains("microBatchSize=2").contains("maxLength=32");
   }
 
   @Test
@@ -120,29 +118,22 @@ class DjlDpoBackendTest {
   }
 
   @Test
-  void dpoConfig_mapsSettingsAndLowersTheMicroBatchToADivisor() {
-    DjlDpoBackend backend = DjlDpoBackend.builder().microBatchSize(8).maxLength(64)
-        .maxPromptLength(32).build();
+  void dpoConfig_isTheLoopsConfigWithTheIterationsSeed() {
     DpoConfig config =
-        backend.dpoConfig(DpoSettings.builder().beta(0.2).learningRate(1e-6).epochs(3)
-            .globalBatchSize(12).warmupRatio(0.1).build(), 99);
+        DjlDpoBackend.defaults().dpoConfig(
+            DpoConfig.builder().beta(0.2).learningRate(1e-6).epochs(3).globalBatchSize(12)
+                .microBatchSize(6).warmupRatio(0.1).maxLength(64).maxPromptLength(32).build(),
+            99);
 
     assertThat(config.beta()).isEqualTo(0.2);
-    assertThat(config.learningRate()).isEqualTo(1e-6);
-    assertThat(config.epochs()).isEqualTo(3);
-    assertThat(config.globalBatchSize()).isEqualTo(12);
-    assertThat(config.microBatchSize()).isEqualTo(6);
-    assertThat(config.warmupRatio()).isEqualTo(0.1);
+    assertThat(config.optimization().learningRate()).isEqualTo(1e-6);
+    assertThat(config.optimization().epochs()).isEqualTo(3);
+    assertThat(config.optimization().globalBatchSize()).isEqualTo(12);
+    assertThat(config.optimization().microBatchSize()).isEqualTo(6);
+    assertThat(config.optimization().warmupRatio()).isEqualTo(0.1);
     assertThat(config.maxLength()).isEqualTo(64);
     assertThat(config.maxPromptLength()).isEqualTo(32);
-    assertThat(config.seed()).isEqualTo(99);
-  }
-
-  @Test
-  void builder_refusesAPromptLengthNotBelowMaxLength() {
-    assertThatThrownBy(() -> DjlDpoBackend.builder().maxLength(16).maxPromptLength(16).build())
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("maxPromptLength must be below maxLength = 16 but was 16");
+    assertThat(config.optimization().seed()).isEqualTo(99);
   }
 
   @Test

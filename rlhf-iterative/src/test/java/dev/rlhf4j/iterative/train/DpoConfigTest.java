@@ -13,18 +13,18 @@ class DpoConfigTest {
     DpoConfig config = DpoConfig.builder().build();
     assertThat(config.beta()).isEqualTo(0.1);
     assertThat(config.loss()).isEqualTo(PreferenceLoss.sigmoid(0.1));
-    assertThat(config.learningRate()).isEqualTo(5e-7);
-    assertThat(config.epochs()).isEqualTo(2);
-    assertThat(config.warmupRatio()).isEqualTo(0.03);
-    assertThat(config.globalBatchSize()).isEqualTo(128);
-    assertThat(config.microBatchSize()).isEqualTo(8);
-    assertThat(config.accumulationSteps()).isEqualTo(16);
+    assertThat(config.optimization().learningRate()).isEqualTo(5e-7);
+    assertThat(config.optimization().epochs()).isEqualTo(2);
+    assertThat(config.optimization().warmupRatio()).isEqualTo(0.03);
+    assertThat(config.optimization().globalBatchSize()).isEqualTo(128);
+    assertThat(config.optimization().microBatchSize()).isEqualTo(8);
+    assertThat(config.optimization().accumulationSteps()).isEqualTo(16);
     assertThat(config.maxLength()).isEqualTo(1024);
     assertThat(config.maxPromptLength()).isEqualTo(512);
     assertThat(config.truncationRule()).isEqualTo(TruncationRule.KEEP_END);
     assertThat(config.referenceScoring()).isEqualTo(ReferenceScoring.PRECOMPUTED);
-    assertThat(config.maxGradNorm()).isEqualTo(1.0);
-    assertThat(config.weightDecay()).isZero();
+    assertThat(config.optimization().maxGradNorm()).isEqualTo(1.0);
+    assertThat(config.optimization().weightDecay()).isZero();
     assertThat(config.rpoAlpha()).isZero();
   }
 
@@ -89,5 +89,22 @@ class DpoConfigTest {
         .hasMessage(
             "rpoAlpha 1.0 was set but the loss already has an NLL term (weight 2.0); set one of"
                 + " them");
+  }
+
+  @Test
+  void referenceSync_needsLiveScoring_andSaysSo() {
+    assertThatThrownBy(() -> DpoConfig.builder().referenceSync(new ReferenceSync(0.6, 8)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "referenceSync ReferenceSync[alpha=0.6, everySteps=8] moves the reference during"
+                + " training, so its log-probabilities cannot be precomputed; set"
+                + " referenceScoring(ReferenceScoring.LIVE)");
+    assertThat(
+            DpoConfig.builder().referenceScoring(ReferenceScoring.LIVE)
+                .referenceSync(ReferenceSync.trlDefaults()).build().toBuilder().build()
+                .referenceSync())
+        .contains(new ReferenceSync(0.6, 512));
+    assertThatThrownBy(() -> new ReferenceSync(0, 1))
+        .hasMessage("alpha must be in (0, 1] but was 0.0");
   }
 }

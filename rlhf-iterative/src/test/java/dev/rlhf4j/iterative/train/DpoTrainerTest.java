@@ -63,6 +63,21 @@ class DpoTrainerTest {
   }
 
   @Test
+  void maxLength_pastThePolicysContext_isRefused() {
+    try (CausalLm policy = CausalLm.randomInit(
+        TinyModels.config().toBuilder().maxPositionEmbeddings(48).build(), 1,
+        dev.rlhf4j.models.ModelOptions.cpu())) {
+      DpoTrainer trainer =
+          DpoTrainer.builder(policy, tokenizer).config(small().build()).build();
+      assertThatThrownBy(() -> trainer.train(TinyModels.toyPairs(4)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxLength (64) must be <= max_position_embeddings (48) of the"
+              + " LlamaForCausalLM model: it was never trained on positions past that; lower"
+              + " maxLength");
+    }
+  }
+
+  @Test
   void firstStepLoss_isLn2_whenPolicyIsReference() {
     try (CausalLm policy = TinyModels.policy(1)) {
       TrainingResult result =
@@ -79,7 +94,7 @@ class DpoTrainerTest {
     List<PreferencePair> pairs = TinyModels.toyPairs(8);
     DpoConfig whole = small().microBatchSize(8).globalBatchSize(8).build();
     DpoConfig accumulated = whole.toBuilder().microBatchSize(1).build();
-    assertThat(accumulated.accumulationSteps()).isEqualTo(8);
+    assertThat(accumulated.optimization().accumulationSteps()).isEqualTo(8);
     try (CausalLm a = TinyModels.policy(3);
         CausalLm b = TinyModels.policy(3)) {
       Map<String, float[]> initial = TinyModels.weights(a);
@@ -185,8 +200,8 @@ class DpoTrainerTest {
   void trainedPolicy_savedAndLoaded_givesIdenticalLogits(@TempDir Path dir) {
     try (CausalLm policy = TinyModels.policy(4)) {
       DpoTrainer.builder(policy, tokenizer)
-          .config(small().build())
-          .checkpointEvery(1, dir.resolve("checkpoints"))
+          .config(small().checkpointEvery(1).build())
+          .checkpointDirectory(dir.resolve("checkpoints"))
           .build()
           .train(TinyModels.toyPairs(8));
       policy.save(dir.resolve("final"));
@@ -197,7 +212,7 @@ class DpoTrainerTest {
         assertThat(TinyModels.logits(loaded)).containsExactly(expected);
         assertThat(TinyModels.logits(fromCheckpoint)).containsExactly(expected);
       }
-      assertThat(dir.resolve("checkpoints/checkpoint-1/optimizer/optimizer.json")).isRegularFile();
+      assertThat(dir.resolve("checkpoints/checkpoint-1/training/optimizer/optimizer.json")).isRegularFile();
       assertThat(dir.resolve("checkpoints/checkpoint-2/tokenizer.json")).isRegularFile();
       assertThat(dir.resolve("checkpoints/checkpoint-2/trainer_state.json")).isRegularFile();
     }
@@ -224,8 +239,8 @@ class DpoTrainerTest {
           };
       DpoTrainer trainer =
           DpoTrainer.builder(policy, tokenizer)
-              .config(small().microBatchSize(2).globalBatchSize(2).build())
-              .checkpointEvery(1, checkpoints)
+              .config(small().microBatchSize(2).globalBatchSize(2).checkpointEvery(1).build())
+              .checkpointDirectory(checkpoints)
               .listener(poison)
               .build();
       assertThatThrownBy(() -> trainer.train(TinyModels.toyPairs(8)))
@@ -277,15 +292,17 @@ class DpoTrainerTest {
     try (CausalLm policy = TinyModels.policy(4)) {
       DpoTrainer trainer =
           DpoTrainer.builder(policy, tokenizer)
-              .config(small().learningRate(1e30).microBatchSize(2).globalBatchSize(2).build())
-              .checkpointEvery(1, checkpoints)
+              .config(
+                  small().learningRate(1e30).microBatchSize(2).globalBatchSize(2)
+                      .checkpointEvery(1).build())
+              .checkpointDirectory(checkpoints)
               .build();
       assertThatThrownBy(() -> trainer.train(TinyModels.toyPairs(8)))
           .isInstanceOf(Rlhf4jException.class)
           .hasMessageMatching(
-              "step (\\d+) \\(batch \\1 of 4 in epoch 1\\): (loss|gradient norm) is"
+              "TRAIN step (\\d+) \\(batch \\1 of 4 in epoch 1\\): (loss|gradient norm) is"
                   + " (NaN|Infinity); training stopped, last checkpoint at .*checkpoint-\\d+\\."
-                  + " The policy keeps the weights of step \\d+;.*");
+                  + " The model keeps the weights of step \\d+;.*");
     }
     try (Stream<Path> files = Files.list(checkpoints)) {
       assertThat(files.map(p -> p.getFileName().toString()))
@@ -295,15 +312,16 @@ class DpoTrainerTest {
   }
 
   @Test
-  void checkpointDirectoryWithCheckpoints_isRefused(@TempDir Path dir) throws IOException {
-    Files.createDirectories(dir.resolve("checkpoint-5"));
+  void checkpointOfAnotherRun_isRefusedNamingBoth(@TempDir Path dir) {
     try (CausalLm policy = TinyModels.policy(4)) {
       DpoTrainer trainer =
-          DpoTrainer.builder(policy, tokenizer).config(small().build())
-              .checkpointEvery(1, dir).build();
-      assertThatThrownBy(() -> trainer.train(TinyModels.toyPairs(4)))
+          DpoTrainer.builder(policy, tokenizer).config(small().checkpointEvery(1).build())
+              .checkpointDirectory(dir).build();
+      trainer.train(TinyModels.toyPairs(4));
+      assertThatThrownBy(() -> trainer.train(TinyModels.toyPairs(8)))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("already holds checkpoint-5");
+          .hasMessageContaining("checkpoint " + dir.resolve("checkpoint-1") + " belongs to another run")
+          .hasMessageContaining("point the trainer at an empty checkpoint directory");
     }
   }
 

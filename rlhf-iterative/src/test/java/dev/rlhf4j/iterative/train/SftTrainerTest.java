@@ -80,6 +80,19 @@ class SftTrainerTest {
   }
 
   @Test
+  void maxLength_pastThePolicysContext_isRefused() {
+    try (CausalLm policy = CausalLm.randomInit(
+        TinyModels.config().toBuilder().maxPositionEmbeddings(32).build(), 1,
+        dev.rlhf4j.models.ModelOptions.cpu())) {
+      SftTrainer trainer = SftTrainer.builder(policy, tokenizer).config(small().build()).build();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> trainer.train(EXAMPLES))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("maxLength (64) must be <= max_position_embeddings (32) of the"
+              + " LlamaForCausalLM model");
+    }
+  }
+
+  @Test
   void loss_isTheTokenMeanOverResponseTokensOnly_unchangedByPadding() {
     SftExample shortOne = EXAMPLES.get(0);
     SftExample longOne = EXAMPLES.get(1);
@@ -157,10 +170,10 @@ class SftTrainerTest {
   @Test
   void config_defaultsAndChecks() {
     SftConfig defaults = SftConfig.builder().build();
-    assertThat(defaults.learningRate()).isEqualTo(2e-5);
-    assertThat(defaults.epochs()).isEqualTo(1);
-    assertThat(defaults.warmupRatio()).isEqualTo(0.03);
-    assertThat(defaults.globalBatchSize()).isEqualTo(32);
+    assertThat(defaults.optimization().learningRate()).isEqualTo(2e-5);
+    assertThat(defaults.optimization().epochs()).isEqualTo(1);
+    assertThat(defaults.optimization().warmupRatio()).isEqualTo(0.03);
+    assertThat(defaults.optimization().globalBatchSize()).isEqualTo(32);
     assertThat(defaults.toBuilder().build()).isEqualTo(defaults);
     assertThatThrownBy(() -> SftConfig.builder().microBatchSize(5).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -1,6 +1,7 @@
 package dev.rlhf4j.iterative.train;
 
 import ai.djl.ndarray.BaseNDManager;
+import java.util.OptionalInt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.rlhf4j.api.Message;
@@ -70,6 +71,7 @@ final class TinyModels {
   /** A two-layer Llama (grouped-query attention) over the tokenizer's vocabulary. */
   static ModelConfig config() {
     return ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
         .vocabSize(vocabSize()).hiddenSize(32).numLayers(2).numHeads(4).numKvHeads(2)
         .intermediateSize(48).initializerRange(0.1).build();
   }

@@ -356,9 +356,24 @@ public final class SafetensorsWriter {
     return List.copyOf(moves.values());
   }
 
+  /**
+   * A new empty file beside the target. Not {@code Files.createTempFile}: that makes it mode
+   * 0600, and the weights would end up unreadable to the group while config.json and the
+   * tokenizer files get the process's usual mode (0644 under the common umask 022).
+   */
   private static Path temporaryFile(Path directory, String fileName) throws IOException {
-    return Files.createTempFile(directory, "." + fileName + ".", ".tmp");
+    while (true) {
+      Path file = directory.resolve(
+          "." + fileName + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+      try {
+        return Files.createFile(file);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // drawn twice: draw again
+      }
+    }
   }
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   private static void move(Path from, Path to) throws IOException {
     try {

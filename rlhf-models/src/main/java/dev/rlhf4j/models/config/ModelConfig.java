@@ -96,6 +96,32 @@ public record ModelConfig(
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final String FILE = "config.json: ";
 
+  /**
+   * Upper bounds on the sizes a config.json may declare, checked before anything is allocated
+   * from them: a config.json comes with a downloaded model and is untrusted. Each is far above
+   * the largest released model (Llama-3.1-405B: 126 layers, hidden 16,384, intermediate 53,248,
+   * 128 heads; Gemma: 256,000-token vocabulary; Qwen2.5-1M: 1,010,000 positions).
+   */
+  public static final int MAX_LAYERS = 1024;
+
+  /** The largest {@code hidden_size} accepted; see {@link #MAX_LAYERS}. */
+  public static final int MAX_HIDDEN_SIZE = 1 << 17;
+
+  /** The largest {@code intermediate_size} accepted; see {@link #MAX_LAYERS}. */
+  public static final int MAX_INTERMEDIATE_SIZE = 1 << 20;
+
+  /** The most attention (and key/value) heads accepted; see {@link #MAX_LAYERS}. */
+  public static final int MAX_HEADS = 1024;
+
+  /** The largest {@code head_dim} accepted; see {@link #MAX_LAYERS}. */
+  public static final int MAX_HEAD_DIM = 4096;
+
+  /** The largest {@code vocab_size} accepted; see {@link #MAX_LAYERS}. */
+  public static final int MAX_VOCAB_SIZE = 1 << 24;
+
+  /** The largest {@code max_position_embeddings} accepted; see {@link #MAX_LAYERS}. */
+  public static final int MAX_POSITIONS = 1 << 24;
+
   /** Keys read into components or derived from them; everything else is kept verbatim. */
   private static final Set<String> KNOWN_KEYS =
       Set.of(
@@ -112,21 +138,23 @@ public record ModelConfig(
   /**
    * Validates the combination of settings.
    *
-   * @throws IllegalArgumentException if a size is not positive, {@code numHeads} is not a
+   * @throws IllegalArgumentException if a size is not positive or above its bound ({@link
+   *     #MAX_LAYERS} and the constants after it), a bos, eos or pad id is not below {@code
+   *     vocabSize}, {@code numHeads} is not a
    *     multiple of {@code numKvHeads}, {@code headDim} is odd for a rotary family, GPT-2 is given
    *     grouped-query attention, rotary scaling or a sliding window, a sliding window is set
    *     outside Mistral, a token id is negative or {@code labels} is empty
    */
   public ModelConfig {
     checkNotNull(architecture, "architecture");
-    checkPositive("vocab_size", vocabSize);
-    checkPositive("hidden_size", hiddenSize);
-    checkPositive("num_hidden_layers", numLayers);
-    checkPositive("num_attention_heads", numHeads);
-    checkPositive("num_key_value_heads", numKvHeads);
-    checkPositive("head_dim", headDim);
-    checkPositive("intermediate_size", intermediateSize);
-    checkPositive("max_position_embeddings", maxPositionEmbeddings);
+    checkSize("vocab_size", vocabSize, MAX_VOCAB_SIZE);
+    checkSize("hidden_size", hiddenSize, MAX_HIDDEN_SIZE);
+    checkSize("num_hidden_layers", numLayers, MAX_LAYERS);
+    checkSize("num_attention_heads", numHeads, MAX_HEADS);
+    checkSize("num_key_value_heads", numKvHeads, MAX_HEADS);
+    checkSize("head_dim", headDim, MAX_HEAD_DIM);
+    checkSize("intermediate_size", intermediateSize, MAX_INTERMEDIATE_SIZE);
+    checkSize("max_position_embeddings", maxPositionEmbeddings, MAX_POSITIONS);
     checkArgument(normEps > 0, "norm epsilon must be > 0 but was %s", normEps);
     checkArgument(ropeTheta > 0, "rope_theta must be > 0 but was %s", ropeTheta);
     checkArgument(
@@ -145,9 +173,9 @@ public record ModelConfig(
     checkArgument(!labels.isEmpty(), "labels (id2label) must not be empty");
     checkNotNull(torchDtype, "torchDtype");
     extraFields = Map.copyOf(extraFields);
-    bosTokenId.ifPresent(id -> checkTokenId("bos_token_id", id));
-    padTokenId.ifPresent(id -> checkTokenId("pad_token_id", id));
-    eosTokenIds.forEach(id -> checkTokenId("eos_token_id", id));
+    bosTokenId.ifPresent(id -> checkTokenId("bos_token_id", id, vocabSize));
+    padTokenId.ifPresent(id -> checkTokenId("pad_token_id", id, vocabSize));
+    eosTokenIds.forEach(id -> checkTokenId("eos_token_id", id, vocabSize));
     slidingWindow.ifPresent(w -> checkPositive("sliding_window", w));
     ModelFamily family = architecture.family();
     if (family == ModelFamily.GPT2) {
@@ -177,8 +205,45 @@ public record ModelConfig(
     checkArgument(value > 0, "%s must be > 0 but was %s", field, value);
   }
 
-  private static void checkTokenId(String field, int value) {
-    checkArgument(value >= 0, "%s must be >= 0 but was %s", field, value);
+  private static void checkTokenId(String field, int value, int vocabSize) {
+    checkArgument(
+        value >= 0 && value < vocabSize,
+        "%s must be a token id in [0, vocab_size = %s) but was %s",
+        field,
+        vocabSize,
+        value);
+  }
+
+  private static void checkSize(String field, int value, int max) {
+    checkArgument(
+        value > 0 && value <= max,
+        "%s must be in [1, %s] but was %s (the bound is far above every released model; a"
+            + " config.json past it is damaged or hostile)",
+        field,
+        max,
+        value);
+  }
+
+  /**
+   * Checks a sequence-length setting against {@code max_position_embeddings}: a model was never
+   * trained on positions past it (rotary models extrapolate silently, GPT-2 has no embedding for
+   * them), so training or scoring past it is refused rather than done quietly wrong.
+   *
+   * @param setting the setting's name for the message, e.g. {@code "maxLength"}
+   * @param length the configured number of tokens
+   * @throws IllegalArgumentException if {@code length} exceeds {@link #maxPositionEmbeddings()},
+   *     with both numbers
+   */
+  public void checkLength(String setting, int length) {
+    checkArgument(
+        length <= maxPositionEmbeddings,
+        "%s (%s) must be <= max_position_embeddings (%s) of the %s model: it was never trained"
+            + " on positions past that; lower %s",
+        setting,
+        length,
+        maxPositionEmbeddings,
+        architecture.hfName(),
+        setting);
   }
 
   /** The model family of {@link #architecture()}. */
@@ -249,14 +314,30 @@ public record ModelConfig(
   /**
    * Reads a {@code config.json} file.
    *
-   * @throws ModelConfigException as {@link #fromJson(String)} does
-   * @throws UncheckedIOException if the file cannot be read
+   * @throws ModelConfigException if the file does not exist, or as {@link #fromJson(String)}
+   *     does; the message starts with the file's path instead of {@code config.json}
+   * @throws UncheckedIOException if the file exists but cannot be read
    */
   public static ModelConfig read(Path configJson) {
+    if (!Files.isRegularFile(configJson)) {
+      throw new ModelConfigException(
+          null,
+          configJson.toAbsolutePath() + ": no such file; a Hugging Face model directory needs"
+              + " its config.json (download it with the weights)");
+    }
+    String text;
     try {
-      return fromJson(Files.readString(configJson, StandardCharsets.UTF_8));
+      text = Files.readString(configJson, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + configJson, e);
+      throw new UncheckedIOException("cannot read " + configJson.toAbsolutePath(), e);
+    }
+    try {
+      return fromJson(text);
+    } catch (ModelConfigException e) {
+      String message = e.getMessage().startsWith(FILE)
+          ? configJson.toAbsolutePath() + ": " + e.getMessage().substring(FILE.length())
+          : configJson.toAbsolutePath() + ": " + e.getMessage();
+      throw new ModelConfigException(e.field().orElse(null), message);
     }
   }
 
@@ -277,7 +358,11 @@ public record ModelConfig(
     if (root == null || !root.isObject()) {
       throw new ModelConfigException(null, FILE + "must hold a JSON object");
     }
-    return new Parser((ObjectNode) root).parse();
+    try {
+      return new Parser((ObjectNode) root).parse();
+    } catch (IllegalArgumentException e) {
+      throw new ModelConfigException(null, FILE + e.getMessage());
+    }
   }
 
   /** Writes {@link #toJson()} to {@code configJson}, replacing it. */
@@ -412,10 +497,18 @@ public record ModelConfig(
       if (root.hasNonNull("initializer_range")) {
         b.initializerRange(number("initializer_range"));
       }
-      b.bosTokenId(optionalInt("bos_token_id", b.bosTokenId));
-      b.padTokenId(optionalInt("pad_token_id", b.padTokenId));
+      // where config.json omits an id, transformers' class default (GPT-2 50256, the Llama
+      // family bos 1 / eos 2), if the vocabulary has it
+      int defaultBos = family == ModelFamily.GPT2 ? 50_256 : 1;
+      int defaultEos = family == ModelFamily.GPT2 ? 50_256 : 2;
+      int vocab = b.vocabSize;
+      b.bosTokenId(optionalInt("bos_token_id",
+          defaultBos < vocab ? OptionalInt.of(defaultBos) : OptionalInt.empty()));
+      b.padTokenId(optionalInt("pad_token_id", OptionalInt.empty()));
       if (root.has("eos_token_id")) {
         b.eosTokenIds(eosIds());
+      } else {
+        b.eosTokenIds(defaultEos < vocab ? List.of(defaultEos) : List.of());
       }
       b.labels(labels());
       if (root.hasNonNull("torch_dtype")) {
@@ -731,15 +824,12 @@ public record ModelConfig(
         normEps = 1e-5;
         maxPositionEmbeddings = 1024;
         tieWordEmbeddings = true;
-        bosTokenId = OptionalInt.of(50_256);
-        eosTokenIds = List.of(50_256);
       } else {
         normEps = 1e-6;
         maxPositionEmbeddings = architecture.family() == ModelFamily.QWEN2 ? 32_768 : 2048;
         tieWordEmbeddings = false;
-        bosTokenId = OptionalInt.of(1);
-        eosTokenIds = List.of(2);
       }
+      // no default bos/eos: they depend on the tokenizer (Llama's 1/2 are wrong for others)
     }
 
     private Builder(ModelConfig c) {
@@ -874,16 +964,39 @@ public record ModelConfig(
       return this;
     }
 
-    /** The beginning-of-sequence id, if any. */
+    /**
+     * Required (empty for a model without one): the beginning-of-sequence id, below {@code
+     * vocab_size}.
+     */
     public Builder bosTokenId(OptionalInt value) {
       bosTokenId = checkNotNull(value, "bosTokenId");
       return this;
     }
 
-    /** The end-of-sequence ids (one or more, or none). */
+    /**
+     * Required (empty for none): the end-of-sequence ids, each below {@code vocab_size}.
+     */
     public Builder eosTokenIds(List<Integer> value) {
       eosTokenIds = List.copyOf(value);
       return this;
+    }
+
+    /**
+     * The bos, eos and pad ids of {@code tokenizer} (each empty where it has none); the
+     * vocabulary size is not changed.
+     *
+     * @throws IllegalArgumentException if tokenizer is null
+     */
+    public Builder specialTokenIds(dev.rlhf4j.models.tokenizer.HfTokenizer tokenizer) {
+      checkArgument(tokenizer != null, "tokenizer must not be null");
+      bosTokenId = toInt(tokenizer.bosTokenId());
+      padTokenId = toInt(tokenizer.padTokenId());
+      eosTokenIds = tokenizer.eosTokenIds().stream().map(Math::toIntExact).toList();
+      return this;
+    }
+
+    private static OptionalInt toInt(java.util.OptionalLong id) {
+      return id.isPresent() ? OptionalInt.of(Math.toIntExact(id.getAsLong())) : OptionalInt.empty();
     }
 
     /** The padding id, if any. */
@@ -942,6 +1055,16 @@ public record ModelConfig(
       checkArgument(numHeads > 0, "num_attention_heads is required");
       boolean gpt2 = architecture.family() == ModelFamily.GPT2;
       checkArgument(gpt2 || intermediateSize > 0, "intermediate_size is required");
+      checkArgument(
+          bosTokenId != null,
+          "bos_token_id is required: call bosTokenId(OptionalInt.of(id)), or OptionalInt.empty()"
+              + " for a model without one, or specialTokenIds(tokenizer); there is no default"
+              + " (the ids depend on the tokenizer)");
+      checkArgument(
+          eosTokenIds != null,
+          "eos_token_id is required: call eosTokenIds(List.of(id, ...)) or"
+              + " specialTokenIds(tokenizer); there is no default (the ids depend on the"
+              + " tokenizer)");
       int kv = numKvHeads > 0 ? numKvHeads : numHeads;
       checkArgument(
           headDim > 0 || hiddenSize % numHeads == 0,

@@ -119,7 +119,10 @@ public final class HfTokenizer implements AutoCloseable {
     this.chatTemplate =
         template == null
             ? null
-            : template.withVariables(specialTokens).withVariables(builder.templateVariables);
+            : template
+                .withVariables(specialTokens)
+                .withVariables(builder.templateVariables)
+                .withLimits(builder.templateLimits);
 
     for (long id : builder.extraEosTokenIds) {
       checkArgument(
@@ -509,6 +512,7 @@ public final class HfTokenizer implements AutoCloseable {
     private final Map<String, Object> templateVariables = new LinkedHashMap<>();
     private ChatFormat fallbackFormat;
     private ChatTemplate chatTemplate;
+    private ChatTemplate.Limits templateLimits = ChatTemplate.Limits.DEFAULT;
 
     private Builder(Path directory) {
       this.directory = directory;
@@ -551,6 +555,19 @@ public final class HfTokenizer implements AutoCloseable {
     public Builder chatTemplate(ChatTemplate template) {
       checkArgument(template != null, "chatTemplate must not be null");
       this.chatTemplate = template;
+      return this;
+    }
+
+    /**
+     * The bounds on each rendering of the chat template (it comes with the model and is
+     * untrusted); {@link ChatTemplate.Limits#DEFAULT} unless set. They replace the limits of a
+     * template given to {@link #chatTemplate} too.
+     *
+     * @throws IllegalArgumentException if limits is null
+     */
+    public Builder chatTemplateLimits(ChatTemplate.Limits limits) {
+      checkArgument(limits != null, "chatTemplateLimits must not be null");
+      this.templateLimits = limits;
       return this;
     }
 

@@ -177,6 +177,7 @@ class ModelConfigTest {
   void classifier_writesId2LabelAndReadsItBack() {
     ModelConfig c =
         ModelConfig.builder(Architecture.QWEN2_SEQUENCE_CLASSIFICATION)
+            .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
             .vocabSize(10).hiddenSize(8).numLayers(1).numHeads(2).intermediateSize(8)
             .numLabels(1).padTokenId(OptionalInt.of(0)).build();
     String json = c.toJson();
@@ -189,11 +190,13 @@ class ModelConfigTest {
   @Test
   void builder_missingSize_failsNamingIt() {
     assertThatThrownBy(
-            () -> ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM).vocabSize(10).hiddenSize(8)
+            () -> ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+                .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2)).vocabSize(10).hiddenSize(8)
                 .numLayers(1).numHeads(2).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("intermediate_size is required");
-    assertThatThrownBy(() -> ModelConfig.builder(Architecture.GPT2_LM_HEAD).vocabSize(0))
+    assertThatThrownBy(() -> ModelConfig.builder(Architecture.GPT2_LM_HEAD)
+        .bosTokenId(OptionalInt.of(56)).eosTokenIds(List.of(56)).vocabSize(0))
         .hasMessage("vocab_size must be > 0 but was 0");
   }
 
@@ -206,5 +209,43 @@ class ModelConfigTest {
     assertThat(scaled[0]).isEqualTo(high);
     assertThat(scaled[1]).isEqualTo(low / 8.0);
     assertThat(List.of(Architecture.values())).hasSize(8);
+  }
+
+  @Test
+  void builder_requiresBosAndEos_withoutLlamaDefaults() {
+    ModelConfig.Builder b =
+        ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+            .vocabSize(10).hiddenSize(8).numLayers(1).numHeads(2).intermediateSize(8);
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("bos_token_id is required: call bosTokenId(OptionalInt.of(id))");
+    b.bosTokenId(OptionalInt.empty());
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("eos_token_id is required: call eosTokenIds(List.of(id, ...))");
+    ModelConfig c = b.eosTokenIds(List.of(7)).build();
+    assertThat(c.bosTokenId()).isEmpty();
+    assertThat(c.eosTokenIds()).containsExactly(7);
+  }
+
+  @Test
+  void tokenIds_mustBeInsideTheVocabulary() {
+    ModelConfig.Builder b =
+        ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+            .vocabSize(10).hiddenSize(8).numLayers(1).numHeads(2).intermediateSize(8)
+            .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(10));
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("eos_token_id must be a token id in [0, vocab_size = 10) but was 10");
+  }
+
+  @Test
+  void fromJson_withoutIds_takesTransformersDefaultsOnlyInsideTheVocabulary() {
+    String json = "{\"architectures\": [\"LlamaForCausalLM\"], \"vocab_size\": 2,"
+        + " \"hidden_size\": 8, \"num_hidden_layers\": 1, \"num_attention_heads\": 2,"
+        + " \"intermediate_size\": 8}";
+    ModelConfig c = ModelConfig.fromJson(json);
+    assertThat(c.bosTokenId()).hasValue(1);
+    assertThat(c.eosTokenIds()).isEmpty();
   }
 }

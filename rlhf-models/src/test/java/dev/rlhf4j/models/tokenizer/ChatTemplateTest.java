@@ -275,4 +275,41 @@ class ChatTemplateTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("chat template 'm'");
   }
+
+  /**
+   * Expected strings from Python: Jinja2 3.1.6, {@code ImmutableSandboxedEnvironment(trim_blocks=
+   * True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])}, messages a and b.
+   */
+  static Stream<Arguments> lstripCases() {
+    return Stream.of(
+        // a tag after text on its line keeps the space before it
+        Arguments.of("{% for m in messages %}{{ m['content'] }} {% endfor %}", "a b "),
+        Arguments.of(
+            "{% for m in messages %}\n  {{ m['content'] }}\n  {% if not loop.last %}, {% endif %}"
+                + "\n{% endfor %}",
+            "  a\n,   b\n"),
+        // comments: after one on a line, the next tag is not at the line's start
+        Arguments.of(
+            "x  {# c #}  {% if true %}y{% endif %}\n  {# c #}\n  {% if true %}z{% endif %}",
+            "x    yz"),
+        // {%+ keeps the indentation, +%} keeps the newline
+        Arguments.of(
+            "\t{%+ if true %}a{% endif %}\n\t{% if true +%}\nb\n{% endif %}|", "\ta\nb\n|"),
+        // \r\n read as \n, a trailing newline dropped
+        Arguments.of(
+            "{{ 'a' }}  {% if true %}b{% endif %}\r\n  {% if true %}c{% endif %}\r\nd\r\n",
+            "a  bcd"),
+        // "{%" inside a string and inside raw is text
+        Arguments.of(
+            "{% if true %}\n    {{- ' x ' -}}\n    {% endif %}|{% set s = '  {% x %}' %}{{ s }}\n"
+                + "   {% raw %}  {% if %}{% endraw %}",
+            " x |  {% x %}\n  {% if %}"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("lstripCases")
+  void lstripBlocks_stripsOnlyWhenTheTagStartsItsLine_asJinja2(String source, String expected) {
+    List<Message> ab = List.of(Message.user("a"), Message.assistant("b"));
+    assertThat(ChatTemplate.jinja("lstrip", source).render(ab, false)).isEqualTo(expected);
+  }
 }

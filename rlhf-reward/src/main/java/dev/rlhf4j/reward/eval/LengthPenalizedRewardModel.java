@@ -6,8 +6,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
+import dev.rlhf4j.api.io.Fingerprint;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.ToIntFunction;
 
 /**
@@ -91,6 +94,26 @@ public final class LengthPenalizedRewardModel implements RewardModel {
       penalised[i] = rewards[i] - lambda * length(batch.get(i).response());
     }
     return penalised;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The wrapped model's fingerprint (its parts under {@code model/}) with λ and the length unit;
+   * empty when the wrapped model has none. A token counter is code and is not part of it.
+   */
+  @Override
+  public Optional<Fingerprint> fingerprint() {
+    return delegate
+        .fingerprint()
+        .map(
+            f ->
+                new Fingerprint(
+                        new TreeMap<>(
+                            Map.of(
+                                "setting:lambda", Double.toString(lambda),
+                                "setting:unit", unit.name())))
+                    .with("model/", f));
   }
 
   /**

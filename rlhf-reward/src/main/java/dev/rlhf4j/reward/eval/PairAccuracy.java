@@ -22,6 +22,12 @@ import java.util.stream.Stream;
  * P(chosen ≻ rejected) − ½ is greater than the tolerance; it is asked once per pair, with the
  * chosen response as A.
  *
+ * <p>The default tolerance 0 is RewardBench's rule (its reference code counts {@code chosen >
+ * rejected}), so results stay comparable with published numbers. Both responses of a pair are
+ * scored in different batch rows, where float32 kernels may round differently: a pair of two
+ * identical responses can then score a few ulps apart instead of tying. Set {@link
+ * Builder#optTieTolerance} (e.g. 1e-6 times the reward scale) where such pairs occur.
+ *
  * <pre>{@code
  * PairAccuracyResult r = PairAccuracy.create().evaluate(rewardModel, pairs);
  * System.out.printf("accuracy %.3f on %d pairs (%d ties)%n", r.accuracy(), r.pairs(), r.ties());

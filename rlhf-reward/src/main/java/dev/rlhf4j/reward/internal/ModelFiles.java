@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhf4j.api.DataFormatException;
+import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.reward.DjlRewardModel;
 import dev.rlhf4j.reward.Normalization;
@@ -35,6 +36,22 @@ public final class ModelFiles {
   private static final int VERSION = 1;
 
   private ModelFiles() {}
+
+  /**
+   * The fingerprint of the tokenizer files {@code dir} holds (those of {@link
+   * #copyTokenizerFiles}), or empty if it holds none.
+   */
+  public static Optional<Fingerprint> tokenizerFingerprint(Path dir) {
+    Fingerprint out = null;
+    for (String name : TOKENIZER_FILES) {
+      Path file = dir.resolve(name);
+      if (Files.isRegularFile(file)) {
+        Fingerprint one = Fingerprint.ofPath(file);
+        out = out == null ? one : out.with("", one);
+      }
+    }
+    return Optional.ofNullable(out);
+  }
 
   /** Copies the tokenizer files of {@code from} into {@code to} (nothing if they are the same). */
   public static void copyTokenizerFiles(Path from, Path to) {

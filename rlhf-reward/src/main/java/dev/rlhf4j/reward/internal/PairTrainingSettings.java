@@ -2,8 +2,8 @@ package dev.rlhf4j.reward.internal;
 
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
-import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.reward.Truncation;
+import dev.rlhf4j.training.Optimization;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -14,35 +14,23 @@ import java.util.Optional;
  * @param trainPairs the training pairs, not empty
  * @param evalPairs the held-out pairs, possibly empty
  * @param evaluateBefore whether to measure the held-out accuracy before the first step
- * @param epochs passes over the training pairs
- * @param learningRate the peak learning rate
- * @param warmupRatio the fraction of steps spent warming up
- * @param microBatchSize pairs per forward pass
- * @param globalBatchSize pairs per optimizer step, a multiple of microBatchSize
+ * @param optimization how the one training loop optimises
  * @param maxLength tokens per rendered input
  * @param truncation what happens to longer inputs
- * @param maxGradNorm the clipping threshold
- * @param weightDecay AdamW's decoupled weight decay
- * @param seed the seed of every random choice
  * @param listener receives the training events
  * @param outputDirectory where to save the trained model, if anywhere
+ * @param checkpointDirectory where mid-training checkpoints go, if anywhere
  */
 public record PairTrainingSettings(
     List<PreferencePair> trainPairs,
     List<PreferencePair> evalPairs,
     boolean evaluateBefore,
-    int epochs,
-    double learningRate,
-    double warmupRatio,
-    int microBatchSize,
-    int globalBatchSize,
+    Optimization optimization,
     int maxLength,
     Truncation truncation,
-    double maxGradNorm,
-    double weightDecay,
-    long seed,
     ProgressListener listener,
-    Optional<Path> outputDirectory) {
+    Optional<Path> outputDirectory,
+    Optional<Path> checkpointDirectory) {
 
   /** Copies the pair lists. */
   public PairTrainingSettings {
@@ -50,11 +38,14 @@ public record PairTrainingSettings(
     evalPairs = List.copyOf(evalPairs);
   }
 
-  /** The settings of {@link TrainingLoop} for {@code stage}, shuffling with {@code loopSeed}. */
-  public TrainingLoop.Settings loop(Stage stage, long loopSeed) {
-    return new TrainingLoop.Settings(
-        stage, epochs, learningRate, warmupRatio, microBatchSize, globalBatchSize, maxGradNorm,
-        weightDecay, loopSeed, listener);
+  /** Pairs per forward pass. */
+  public int microBatchSize() {
+    return optimization.microBatchSize();
+  }
+
+  /** The seed of every random choice. */
+  public long seed() {
+    return optimization.seed();
   }
 
   /** Whether to measure the held-out accuracy after {@code epoch} (0: before training). */

@@ -3,6 +3,7 @@ package dev.rlhf4j.reward.internal;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.models.ModelOptions;
+import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.Truncation;
 
@@ -17,6 +18,7 @@ import dev.rlhf4j.reward.Truncation;
 public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
   private int maxBatchSize;
   private int maxLength;
+  private boolean maxLengthSet;
   private Truncation truncation = Truncation.KEEP_END;
   private ModelOptions modelOptions;
 
@@ -54,14 +56,17 @@ public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
   }
 
   /**
-   * Tokens per input (the default is the model's {@code DEFAULT_MAX_LENGTH}); longer inputs are
-   * handled by the {@link #optTruncation truncation} rule.
+   * Tokens per input (the default is the model's {@code DEFAULT_MAX_LENGTH}, or its {@code
+   * max_position_embeddings} if that is smaller); longer inputs are handled by the {@link
+   * #optTruncation truncation} rule. A value above the model's {@code max_position_embeddings}
+   * is refused when the model is built.
    *
    * @throws IllegalArgumentException if not positive
    */
   public B optMaxLength(int value) {
     checkArgument(value > 0, "maxLength must be > 0 but was %s", value);
     this.maxLength = value;
+    this.maxLengthSet = true;
     return self();
   }
 
@@ -88,9 +93,21 @@ public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
     return self();
   }
 
-  /** The settings the built model keeps. */
-  protected Settings settings() {
-    return new Settings(maxBatchSize, maxLength, truncation);
+  /**
+   * The settings the built model keeps, for a model of {@code config}: an unset maximum length
+   * is capped at the model's context.
+   *
+   * @throws IllegalArgumentException if the maximum length set exceeds the model's {@code
+   *     max_position_embeddings}
+   */
+  protected Settings settings(ModelConfig config) {
+    int length = maxLength;
+    if (maxLengthSet) {
+      config.checkLength("maxLength", maxLength);
+    } else {
+      length = Math.min(maxLength, config.maxPositionEmbeddings());
+    }
+    return new Settings(maxBatchSize, length, truncation);
   }
 
   /** The options to load a directory with. */

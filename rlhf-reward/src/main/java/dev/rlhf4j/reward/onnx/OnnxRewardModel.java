@@ -16,8 +16,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
+import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
+import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.onnx.internal.ClassifierGraph;
+import dev.rlhf4j.reward.onnx.internal.ExternalDataCheck;
 import dev.rlhf4j.reward.onnx.internal.ModelSignature;
 import dev.rlhf4j.reward.onnx.internal.PaddedBatch;
 import java.io.IOException;
@@ -28,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -73,6 +77,8 @@ public final class OnnxRewardModel implements RewardModel {
   private static final Set<String> OUTPUTS = Set.of(ClassifierGraph.LOGITS);
 
   private final Path modelFile;
+  private final Path directory;
+  private Fingerprint files; // guarded by this; computed on first use
   private final OrtEnvironment environment;
   private final SessionOptions sessionOptions;
   private final OrtSession session;
@@ -92,6 +98,7 @@ public final class OnnxRewardModel implements RewardModel {
       Builder b, Path modelFile, SessionOptions options, OrtSession session,
       ExecutionDevice device, OptionalInt numLabels, long padTokenId) {
     this.modelFile = modelFile;
+    this.directory = Files.isDirectory(b.path) ? b.path : modelFile.toAbsolutePath().getParent();
     this.environment = OrtEnvironment.getEnvironment();
     this.sessionOptions = options;
     this.session = session;
@@ -296,6 +303,43 @@ public final class OnnxRewardModel implements RewardModel {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The SHA-256 of every file of the model's directory (the directory given to {@link
+   * #builder}, or the one holding the {@code .onnx} file given: keep a model in a directory of
+   * its own), of the tokenizer's files when the tokenizer lives elsewhere, and the settings that
+   * change rewards (maximum batch size, padding side, pad id, reward label, EOS appending). The
+   * files are read once, on the first call; see {@link Fingerprint} for the cost.
+   *
+   * @throws Rlhf4jException if a file cannot be read
+   */
+  @Override
+  public Optional<Fingerprint> fingerprint() {
+    Fingerprint content;
+    synchronized (this) {
+      if (files == null) {
+        Fingerprint f = Fingerprint.ofPath(directory);
+        if (tokenizer != null && !tokenizer.directory().toAbsolutePath().normalize()
+            .equals(directory.toAbsolutePath().normalize())) {
+          Optional<Fingerprint> t = ModelFiles.tokenizerFingerprint(tokenizer.directory());
+          if (t.isPresent()) {
+            f = f.with("tokenizer/", t.get());
+          }
+        }
+        files = f;
+      }
+      content = files;
+    }
+    return Optional.of(
+        content
+            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
+            .with("setting:paddingSide", paddingSide.name())
+            .with("setting:padTokenId", Long.toString(padTokenId))
+            .with("setting:rewardLabel", Integer.toString(rewardLabel))
+            .with("setting:appendEos", Boolean.toString(appendEos)));
+  }
+
   @Override
   public String toString() {
     return "OnnxRewardModel[" + modelFile + ", device=" + device + "]";
@@ -426,7 +470,9 @@ public final class OnnxRewardModel implements RewardModel {
      * Loads the model and checks its signature.
      *
      * @throws IllegalArgumentException if the path has no model file
-     * @throws Rlhf4jException if ONNX Runtime cannot load the model, if its inputs or outputs do
+     * @throws Rlhf4jException if a tensor's external data is not a relative file inside the
+     *     model's directory (checked before ONNX Runtime opens anything), if ONNX Runtime cannot
+     *     load the model, if its inputs or outputs do
      *     not follow the convention (the message lists what the model has and what was
      *     expected), or if the reward label is not below the declared number of labels
      */
@@ -437,6 +483,8 @@ public final class OnnxRewardModel implements RewardModel {
           "no ONNX model at %s: expected a directory holding %s or an .onnx file",
           modelFile.toAbsolutePath(),
           OnnxExport.MODEL_FILE);
+      // before ONNX Runtime opens anything: a hub model may name files outside its directory
+      ExternalDataCheck.check(modelFile);
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
       SessionOptions options = new SessionOptions();
       OrtSession session = null;

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.feedback.Comparison;
 import dev.rlhf4j.api.feedback.PreferenceModel;
+import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -71,6 +73,8 @@ public final class LmPreferenceModel implements PreferenceModel {
   private final int maxLength;
   private final Truncation truncation;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Path directory;
+  private Fingerprint files; // guarded by this; computed on first use
 
   private LmPreferenceModel(
       Builder b, ScoringModelBuilder.Settings settings, CausalLm lm, HfTokenizer tokenizer,
@@ -78,6 +82,7 @@ public final class LmPreferenceModel implements PreferenceModel {
     this.lm = lm;
     this.tokenizer = tokenizer;
     this.owns = b.directory != null;
+    this.directory = b.directory;
     this.tokenA = answers[0];
     this.tokenB = answers[1];
     this.padTokenId = PadTokens.safePad(tokenizer);
@@ -278,6 +283,35 @@ public final class LmPreferenceModel implements PreferenceModel {
     return maxLength;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>For a model built by {@link #fromDirectory}: the SHA-256 of every file of the directory
+   * (read once, on the first call; see {@link Fingerprint} for the cost) and the settings that
+   * change probabilities (maximum batch size and length, truncation). Empty for a model built by
+   * {@link #of}, whose weights are in memory only.
+   *
+   * @throws Rlhf4jException if a file of the directory cannot be read
+   */
+  @Override
+  public Optional<Fingerprint> fingerprint() {
+    if (directory == null) {
+      return Optional.empty();
+    }
+    Fingerprint content;
+    synchronized (this) {
+      if (files == null) {
+        files = Fingerprint.ofPath(directory);
+      }
+      content = files;
+    }
+    return Optional.of(
+        content
+            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
+            .with("setting:maxLength", Integer.toString(maxLength))
+            .with("setting:truncation", truncation.name()));
+  }
+
   /** Closes what this model owns (see the class documentation). Idempotent. */
   @Override
   public void close() {
@@ -345,7 +379,7 @@ public final class LmPreferenceModel implements PreferenceModel {
             "the answer tokens %s are outside the LM's vocabulary of %s",
             Arrays.toString(answers),
             lm.config().vocabSize());
-        return new LmPreferenceModel(this, settings(), lm, tokenizer, answers);
+        return new LmPreferenceModel(this, settings(lm.config()), lm, tokenizer, answers);
       } catch (RuntimeException e) {
         if (directory != null) {
           if (lm != null) {

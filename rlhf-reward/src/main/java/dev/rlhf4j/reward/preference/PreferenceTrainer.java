@@ -6,7 +6,6 @@ import static dev.rlhf4j.models.OwnedArrays.owned;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.rlhf4j.api.PreferencePair;
-import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.api.feedback.Comparison;
 import dev.rlhf4j.losses.PairwisePreferenceLoss;
 import dev.rlhf4j.models.CausalLm;
@@ -18,7 +17,8 @@ import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.internal.PaddedBatch;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
-import dev.rlhf4j.reward.internal.TrainingLoop;
+import dev.rlhf4j.reward.internal.PairTraining;
+import dev.rlhf4j.training.DataFingerprint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -103,12 +103,21 @@ public final class PreferenceTrainer {
       PairwisePreferenceLoss loss =
           new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), normalization);
       PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
-      TrainingLoop.Settings loop = s.loop(Stage.REWARD_TRAINING, s.seed() + 1);
-      TrainingLoop.Outcome outcome =
-          TrainingLoop.run(
+      DataFingerprint data = new DataFingerprint();
+      prompts.forEach(data::add);
+      PairTraining.Outcome outcome =
+          PairTraining.run(
               lm.parameters(),
+              dir -> {
+                lm.save(dir);
+                ModelFiles.copyTokenizerFiles(tokenizer.directory(), dir);
+              },
               prompts.size(),
-              loop,
+              s.optimization(),
+              s.checkpointDirectory().orElse(null),
+              "pairwise(" + normalization + ")|maxLength=" + s.maxLength() + "|"
+                  + s.truncation() + "|data=" + data,
+              s.listener(),
               (examples, scope) -> {
                 List<long[]> rows = new ArrayList<>(examples.length);
                 boolean[] labels = new boolean[examples.length];
@@ -212,11 +221,12 @@ public final class PreferenceTrainer {
     /**
      * The trainer.
      *
-     * @throws IllegalArgumentException if no training pairs were given or the global batch size
+     * @throws IllegalArgumentException if the maximum length set exceeds the model's
+     *     max_position_embeddings, no training pairs were given or the global batch size
      *     is not a multiple of the micro-batch size
      */
     public PreferenceTrainer build() {
-      return new PreferenceTrainer(this, settings());
+      return new PreferenceTrainer(this, settings(lm.config()));
     }
   }
 }

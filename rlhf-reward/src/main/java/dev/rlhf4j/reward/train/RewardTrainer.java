@@ -4,7 +4,6 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import ai.djl.ndarray.NDArray;
 import dev.rlhf4j.api.PreferencePair;
-import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.api.feedback.ScoreRequest;
 import dev.rlhf4j.losses.BradleyTerryLoss;
 import dev.rlhf4j.models.ClassifierOutput;
@@ -16,7 +15,8 @@ import dev.rlhf4j.reward.eval.PairAccuracy;
 import dev.rlhf4j.reward.internal.PaddedBatch;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
-import dev.rlhf4j.reward.internal.TrainingLoop;
+import dev.rlhf4j.reward.internal.PairTraining;
+import dev.rlhf4j.training.DataFingerprint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,12 +107,20 @@ public final class RewardTrainer {
       BradleyTerryLoss loss = new BradleyTerryLoss(centeringCoefficient);
       PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
       Map<String, NDArray> parameters = model.parameters();
-      TrainingLoop.Settings loop = s.loop(Stage.REWARD_TRAINING, s.seed());
-      TrainingLoop.Outcome outcome =
-          TrainingLoop.run(
+      DataFingerprint data = new DataFingerprint();
+      for (int i = 0; i < chosen.size(); i++) {
+        data.add(chosen.get(i)).add(rejected.get(i));
+      }
+      PairTraining.Outcome outcome =
+          PairTraining.run(
               parameters,
+              view::save,
               chosen.size(),
-              loop,
+              s.optimization(),
+              s.checkpointDirectory().orElse(null),
+              "bradley-terry(centering=" + centeringCoefficient + ")|maxLength=" + s.maxLength()
+                  + "|" + s.truncation() + "|data=" + data,
+              s.listener(),
               (examples, scope) -> {
                 List<long[]> rows = new ArrayList<>(2 * examples.length);
                 for (int i : examples) {
@@ -197,11 +205,12 @@ public final class RewardTrainer {
     /**
      * The trainer.
      *
-     * @throws IllegalArgumentException if no training pairs were given or the global batch size
+     * @throws IllegalArgumentException if the maximum length set exceeds the model's
+     *     max_position_embeddings, no training pairs were given or the global batch size
      *     is not a multiple of the micro-batch size
      */
     public RewardTrainer build() {
-      return new RewardTrainer(this, settings());
+      return new RewardTrainer(this, settings(model.config()));
     }
   }
 }

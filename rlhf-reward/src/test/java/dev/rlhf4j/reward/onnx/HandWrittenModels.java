@@ -51,6 +51,39 @@ final class HandWrittenModels {
     return write(g, dir);
   }
 
+  /**
+   * {@code logits[b] = [Σ_t ids[b,t] · mask[b,t], the same] + bias}, with the float bias {@code
+   * [0.5, 1.5]} stored as external data at {@code location} (resolved against {@code dir}, so
+   * {@code ../x} or an absolute path writes the data outside it).
+   */
+  static Path sumPlusExternalBias(Path dir, String location) {
+    OnnxGraph g = new OnnxGraph("external-bias");
+    String ids = g.input("input_ids", ElementType.INT64, "batch_size", "sequence_length");
+    String mask = g.input("attention_mask", ElementType.INT64, "batch_size", "sequence_length");
+    String sum = g.op("ReduceSum", List.of(g.op("Mul", List.of(ids, mask)), g.int64s(1)),
+        Attribute.of("keepdims", 1L));
+    String floatSum =
+        g.op("Cast", List.of(sum), Attribute.of("to", (long) ElementType.FLOAT.code()));
+    String both = g.op("Concat", List.of(floatSum, floatSum), Attribute.of("axis", 1L));
+    String bias =
+        g.external("bias", ElementType.FLOAT, new long[] {2}, channel -> {
+          java.nio.ByteBuffer b =
+              java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          b.putFloat(0.5f).putFloat(1.5f).flip();
+          return channel.write(b);
+        });
+    g.named("logits", "Add", List.of(both, bias));
+    g.output("logits", ElementType.FLOAT, "batch_size", 2L);
+    try {
+      Files.createDirectories(dir);
+      Files.createDirectories(dir.resolve(location).normalize().getParent());
+      g.write(dir.resolve("model.onnx"), location, "test");
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static Path write(OnnxGraph g, Path dir) {
     try {
       Files.createDirectories(dir);

@@ -23,6 +23,7 @@ final class TinyClassifiers {
   /** Llama with grouped-query attention (4 query heads, 2 key/value heads), one label. */
   static ModelConfig llama() {
     return ModelConfig.builder(Architecture.LLAMA_SEQUENCE_CLASSIFICATION)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
         .vocabSize(61).hiddenSize(32).numLayers(2).numHeads(4).numKvHeads(2)
         .intermediateSize(48).initializerRange(INIT).padTokenId(OptionalInt.of(0))
         .numLabels(1).build();
@@ -41,6 +42,7 @@ final class TinyClassifiers {
   /** Qwen2: q/k/v biases, grouped-query attention, tied embeddings, two labels. */
   static ModelConfig qwen2() {
     return ModelConfig.builder(Architecture.QWEN2_SEQUENCE_CLASSIFICATION)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
         .vocabSize(53).hiddenSize(24).numLayers(2).numHeads(6).numKvHeads(2)
         .intermediateSize(40).tieWordEmbeddings(true).initializerRange(INIT)
         .numLabels(2).build();
@@ -49,6 +51,7 @@ final class TinyClassifiers {
   /** Mistral with a sliding window shorter than the test sequences. */
   static ModelConfig mistralWindow() {
     return ModelConfig.builder(Architecture.MISTRAL_SEQUENCE_CLASSIFICATION)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
         .vocabSize(50).hiddenSize(16).numLayers(2).numHeads(4).numKvHeads(1)
         .intermediateSize(32).slidingWindow(3).initializerRange(INIT).numLabels(1).build();
   }
@@ -56,6 +59,7 @@ final class TinyClassifiers {
   /** GPT-2 with learned positions. */
   static ModelConfig gpt2() {
     return ModelConfig.builder(Architecture.GPT2_SEQUENCE_CLASSIFICATION)
+        .bosTokenId(OptionalInt.of(56)).eosTokenIds(List.of(56))
         .vocabSize(57).hiddenSize(32).numLayers(2).numHeads(4).maxPositionEmbeddings(32)
         .initializerRange(INIT).numLabels(1).build();
   }

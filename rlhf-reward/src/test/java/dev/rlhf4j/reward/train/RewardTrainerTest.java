@@ -211,8 +211,7 @@ class RewardTrainerTest {
               .build();
       assertThatThrownBy(trainer::train)
           .isInstanceOf(dev.rlhf4j.api.Rlhf4jException.class)
-          .hasMessageContaining("step 1 of 1")
-          .hasMessageContaining("micro-batch 1");
+          .hasMessageContaining("REWARD_TRAINING step 1 (batch 1 of 1 in epoch 1): loss is NaN");
     }
   }
 
@@ -230,7 +229,9 @@ class RewardTrainerTest {
               .globalBatchSize(8);
       assertThatThrownBy(builder::build)
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessage("globalBatchSize 8 must be a multiple of microBatchSize 3");
+          .hasMessage(
+              "globalBatchSize must be a multiple of microBatchSize, but 8 is not a multiple of"
+                  + " 3; set globalBatchSize to 6 or 9");
     }
   }
 }

@@ -97,6 +97,7 @@ public final class PairStrategy implements ExplorationStrategy {
     ExploreResult result =
         selector.select(sampled, context, rules, "iteration-" + context.iteration() + "/" + name);
     LOG.debug("{} iteration {}: {}", name, context.iteration(), result.stats());
+    result.stats().asMetrics().forEach(context::reportMetric);
     return result;
   }
 

@@ -26,7 +26,8 @@ import dev.rlhf4j.api.FinishReason;
  *
  * <p><b>Dropping.</b> The two selected responses are checked in this order: identical texts are
  * dropped when {@link #dropIdenticalText()} (paper §3.3: "we drop the pair where [the two policies]
- * give the same response"); equal adjusted rewards are a tie, dropped under {@link TiePolicy#DROP};
+ * give the same response"); equal adjusted rewards (up to {@link #TIE_TOLERANCE}) are a tie,
+ * dropped under {@link TiePolicy#DROP};
  * an adjusted margin below {@link #minMargin()} is dropped. The first rule that drops a prompt is
  * the reason counted in {@link SelectionStats}.
  *
@@ -47,6 +48,16 @@ public record SelectionRules(
     double missingEosPenalty,
     boolean dropIdenticalText) {
 
+  /**
+   * Rewards this close count as equal (a tie): |r̃(chosen) − r̃(rejected)| ≤ {@code TIE_TOLERANCE}
+   * · max(1, |r̃(chosen)|, |r̃(rejected)|), and for a pairwise model |adjusted log-odds| ≤ {@code
+   * TIE_TOLERANCE}. Reward models compute in float32 (about 7 significant digits), and the same
+   * response scored in another batch row, batch size or padding may differ in the last bits (CPU
+   * kernels such as AVX-512 treat rows differently): an exact comparison would turn such noise
+   * into a preference. 1e-6 is about 16 float32 ulps of the larger reward.
+   */
+  public static final double TIE_TOLERANCE = 1e-6;
+
   private static final SelectionRules DEFAULTS =
       new SelectionRules(TiePolicy.DROP, 0, LengthPenalty.NONE, 0, true);
 
@@ -65,6 +76,17 @@ public record SelectionRules(
         "tiePolicy KEEP keeps pairs with equal rewards but minMargin %s > 0 drops them; use"
             + " TiePolicy.DROP with a margin, or minMargin 0 with KEEP",
         minMargin);
+  }
+
+  /**
+   * Whether a margin between two values of magnitude up to {@code scale} is a tie under {@link
+   * #TIE_TOLERANCE}.
+   *
+   * @param margin the difference of the two values (either sign)
+   * @param scale the larger magnitude of the two values (0 for a log-odds)
+   */
+  public static boolean isTie(double margin, double scale) {
+    return Math.abs(margin) <= TIE_TOLERANCE * Math.max(1, Math.abs(scale));
   }
 
   /** The paper's rules: ties dropped, no margin, no penalties, identical texts dropped. */

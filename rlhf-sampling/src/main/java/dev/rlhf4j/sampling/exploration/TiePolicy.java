@@ -1,8 +1,8 @@
 package dev.rlhf4j.sampling.exploration;
 
 /**
- * What pair selection does when the two selected responses have exactly equal adjusted rewards (see
- * {@link SelectionRules}).
+ * What pair selection does when the two selected responses have equal adjusted rewards, equal up
+ * to float32 rounding ({@link SelectionRules#TIE_TOLERANCE}; see {@link SelectionRules}).
  */
 public enum TiePolicy {
   /**

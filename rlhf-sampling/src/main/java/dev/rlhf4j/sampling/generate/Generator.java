@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * can differ in the last bits between batch compositions (padding width, the engine's blocking of
  * matrix products); a different token is then drawn only if the uniform number falls within that
  * rounding of a boundary of the cumulative distribution (or, when greedy, if two top logits are
- * that close), which is rare but possible on large models.
+ * that close), which is rare but possible on large models. Bit for bit, the same prompts, {@code
+ * n}, {@link #maxBatchRows()} and seed on the same machine give the same responses and log-probs.
  *
  * <p><b>Ownership and threads.</b> The generator owns no native memory (each call allocates and
  * frees its own cache and step arrays), so it is not {@link AutoCloseable}; the caller owns and

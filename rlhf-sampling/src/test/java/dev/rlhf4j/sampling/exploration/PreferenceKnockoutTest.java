@@ -211,6 +211,21 @@ class PreferenceKnockoutTest {
   }
 
   @Test
+  void ties_withinRoundingOfTheLogOddsAreDropped() {
+    // P(a > b) a few float32 ulps from ½ (log-odds 4e-7): batch-row noise, not a preference
+    answer("noise", 1, 1 + 4e-7);
+    answer("real", 1, 1 + 1e-5);
+
+    ExploreResult result =
+        ExplorationStrategies.preferenceKnockout(2)
+            .exploreWithStats(List.of(prompt("noise"), prompt("real")), context(model));
+
+    assertThat(result.stats().droppedTies()).isEqualTo(1);
+    assertThat(result.pairs()).singleElement()
+        .satisfies(pair -> assertThat(pair.chosen()).isEqualTo("real-1"));
+  }
+
+  @Test
   void minMargin_isJudgedOnTheLogOdds() {
     answer("p", 0.3, 0);
 

@@ -45,6 +45,25 @@ class SelectionRulesTest {
   }
 
   @Test
+  void ties_withinFloat32RoundingAreDropped_largerMarginsKept() {
+    // the same response in two batch rows can score a few ulps apart (AVX-512 kernels): a tie
+    answer("noise", stop("a"), stop("b"));
+    rewards.reward("a", 0.5).reward("b", Math.nextUp(Math.nextUp((float) 0.5)));
+    answer("large", stop("c"), stop("d"));
+    rewards.reward("c", 1e4).reward("d", 1e4 + 5e-3); // within 1e-6 of the rewards' size
+    answer("real", stop("e"), stop("f"));
+    rewards.reward("e", 0.5).reward("f", 0.5 + 1e-5);
+
+    ExploreResult result = bestVsWorst(SelectionRules.defaults(), "noise", "large", "real");
+
+    assertThat(result.stats().droppedTies()).isEqualTo(2);
+    assertThat(result.pairs()).singleElement().satisfies(p -> assertThat(p.chosen()).isEqualTo("f"));
+    assertThat(SelectionRules.isTie(1e-6, 0)).isTrue();
+    assertThat(SelectionRules.isTie(-1.1e-6, 0.5)).isFalse();
+    assertThat(SelectionRules.isTie(9e-3, 1e4)).isTrue();
+  }
+
+  @Test
   void ties_keptUnderTiePolicyKeep() {
     answer("p", stop("a"), stop("b"), stop("c"));
     rewards.reward("a", 0.5).reward("b", 0.5).reward("c", 0.5);

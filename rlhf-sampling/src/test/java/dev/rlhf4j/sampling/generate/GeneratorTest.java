@@ -98,8 +98,14 @@ class GeneratorTest {
       long[] prompt = tokenizer.encodeChat(p.prompt().messages(), true);
       long[] generated = p.generations().get(0).tokenIdArray();
       for (int t = 0; t < generated.length; t++) {
-        int expected = argMax(lastLogProbs(concat(prompt, generated, t)));
-        assertThat(generated[t]).as("prompt %s step %s", p.prompt().id(), t).isEqualTo(expected);
+        // the cached step and the full forward are different shapes and kernels, so their logits
+        // may differ in the last bits: the chosen token must be an argmax up to 1e-5 (a near-tie
+        // may resolve either way), and decoding continues on the generated tokens
+        double[] full = lastLogProbs(concat(prompt, generated, t));
+        assertThat(full[(int) generated[t]])
+            .as("prompt %s step %s: log-prob of %s vs argmax %s", p.prompt().id(), t,
+                generated[t], argMax(full))
+            .isGreaterThanOrEqualTo(full[argMax(full)] - 1e-5);
       }
     }
   }

@@ -44,6 +44,7 @@ final class TinyFixtures {
   /** A two-layer Llama (GQA) over the tiny tokenizer's vocabulary. */
   static ModelConfig llama(int maxPositions) {
     return ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+        .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
         .vocabSize(vocabSize())
         .hiddenSize(32)
         .numLayers(2)

@@ -9,10 +9,16 @@ import dev.rlhf4j.losses.PreferenceLossInput;
 import dev.rlhf4j.losses.PreferenceLossOutput;
 import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.training.TrainingLoop;
+import dev.rlhf4j.iterative.train.ReferenceSync;
+import dev.rlhf4j.models.checkpoint.SafetensorsFile;
+import dev.rlhf4j.models.checkpoint.SafetensorsWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The DPO objective of a micro-batch: chosen and rejected sequences in one forward pass of the
@@ -26,6 +32,8 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
   private final PreferenceLoss loss;
   private final double[][] precomputed;
   private final CausalLm liveReference;
+  private final Optional<ReferenceSync> sync;
+  private final double ldAlpha;
   private int globalBatch;
 
   /**
@@ -37,12 +45,59 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
       List<TokenizedPair> pairs,
       PreferenceLoss loss,
       double[][] precomputed,
-      CausalLm liveReference) {
+      CausalLm liveReference,
+      Optional<ReferenceSync> sync,
+      double ldAlpha) {
     this.policy = policy;
     this.pairs = pairs;
     this.loss = loss;
     this.precomputed = precomputed;
     this.liveReference = liveReference;
+    this.sync = sync;
+    this.ldAlpha = ldAlpha;
+  }
+
+  /**
+   * TR-DPO's soft update after every τ-th step: {@code π_ref ← α·π_θ + (1 − α)·π_ref}, in place on
+   * the trainer's own reference copy, outside the gradient collector.
+   */
+  @Override
+  public void afterStep(long step) {
+    if (sync.isEmpty() || step % sync.get().everySteps() != 0) {
+      return;
+    }
+    double alpha = sync.get().alpha();
+    Map<String, NDArray> target = liveReference.parameters();
+    for (Map.Entry<String, NDArray> e : policy.parameters().entrySet()) {
+      NDArray ref = target.get(e.getKey());
+      try (NDArray weights = e.getValue().stopGradient();
+          NDArray scaled = weights.mul(alpha)) {
+        ref.muli(1 - alpha).addi(scaled);
+      }
+    }
+  }
+
+  @Override
+  public void saveState(Path directory) {
+    if (sync.isPresent()) {
+      SafetensorsWriter.builder().build()
+          .writeFile(directory.resolve("reference.safetensors"), liveReference.parameters());
+    }
+  }
+
+  @Override
+  public void loadState(Path directory) {
+    if (sync.isEmpty()) {
+      return;
+    }
+    try (SafetensorsFile file = SafetensorsFile.open(directory.resolve("reference.safetensors"));
+        NDManager scope = NDManager.newBaseManager()) {
+      for (Map.Entry<String, NDArray> e : liveReference.parameters().entrySet()) {
+        try (NDArray loaded = file.read(e.getKey(), scope).toDevice(e.getValue().getDevice(), false)) {
+          e.getValue().muli(0).addi(loaded);
+        }
+      }
+    }
   }
 
   /** A micro-batch ready for the policy. */
@@ -69,7 +124,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
         rejected[i] = precomputed[1][microBatch[i]];
       }
     } else {
-      double[][] scored = LogProbs.ofPairs(liveReference, batch);
+      double[][] scored = LogProbs.ofPairs(liveReference, batch, ldAlpha);
       chosen = scored[0];
       rejected = scored[1];
     }
@@ -81,10 +136,24 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
     PaddedBatch batch = prepared.batch();
     SequenceLogProbs logProbs = LogProbs.completion(policy, batch);
     SequenceLogProbs.ChosenRejected split = logProbs.split();
+    PreferenceLossInput input;
+    if (ldAlpha < 1) {
+      NDArray ld =
+          SequenceLogProbs.lengthDesensitizedSums(
+              logProbs, batch.completionMask().get(":, 1:"), ldAlpha);
+      long pairs = ld.getShape().get(0) / 2;
+      input =
+          PreferenceLossInput.builder()
+              .policy(ld.get("0:" + pairs), ld.get(pairs + ":"))
+              .reference(prepared.referenceChosen(), prepared.referenceRejected())
+              .tokenCounts(split.chosen().count(), split.rejected().count())
+              .build();
+    } else {
+      input =
+          PreferenceLossInput.of(split, prepared.referenceChosen(), prepared.referenceRejected());
+    }
     PreferenceLossOutput output =
-        loss.compute(
-            PreferenceLossInput.of(
-                split, prepared.referenceChosen(), prepared.referenceRejected()));
+        loss.compute(input);
     double weight = prepared.size() / (double) globalBatch;
     NDArray weighted = output.loss().mul(scalar(output.loss(), weight));
     Map<String, Double> metrics = new HashMap<>();

@@ -42,13 +42,24 @@ public final class LogProbs {
   /**
    * The sequence log-probabilities {@code log π(y|x)} of a {@link #pairBatch} under {@code
    * model}, read back to the host: {@code [0]} the chosen, {@code [1]} the rejected responses.
-   * Run it outside a gradient collector.
+   * Run it outside a gradient collector. With {@code ldAlpha < 1} they are LD-DPO's
+   * length-desensitised sums ({@link SequenceLogProbs#lengthDesensitizedSums}).
    */
   public static double[][] ofPairs(CausalLm model, PaddedBatch batch) {
+    return ofPairs(model, batch, 1);
+  }
+
+  /** {@link #ofPairs(CausalLm, PaddedBatch)}, length-desensitised with {@code ldAlpha} if below 1. */
+  public static double[][] ofPairs(CausalLm model, PaddedBatch batch, double ldAlpha) {
     NDManager scope = batch.ids().getManager();
     try (NDManager local = scope.newSubManager();
         SequenceLogProbs logProbs = completion(model, batch)) {
-      NDArray sums = logProbs.sum().toType(DataType.FLOAT64, false);
+      NDArray raw =
+          ldAlpha < 1
+              ? SequenceLogProbs.lengthDesensitizedSums(
+                  logProbs, batch.completionMask().get(":, 1:"), ldAlpha)
+              : logProbs.sum();
+      NDArray sums = raw.toType(DataType.FLOAT64, false);
       sums.attach(local);
       double[] all = sums.toDoubleArray();
       int pairs = all.length / 2;
@@ -65,13 +76,14 @@ public final class LogProbs {
    * batch in its own sub-manager of {@code manager}.
    */
   public static double[][] precompute(
-      CausalLm reference, NDManager manager, List<TokenizedPair> pairs, int batchSize) {
+      CausalLm reference, NDManager manager, List<TokenizedPair> pairs, int batchSize,
+      double ldAlpha) {
     double[] chosen = new double[pairs.size()];
     double[] rejected = new double[pairs.size()];
     for (int from = 0; from < pairs.size(); from += batchSize) {
       List<TokenizedPair> slice = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
       try (NDManager scope = manager.newSubManager()) {
-        double[][] scored = ofPairs(reference, pairBatch(scope, slice));
+        double[][] scored = ofPairs(reference, pairBatch(scope, slice), ldAlpha);
         System.arraycopy(scored[0], 0, chosen, from, slice.size());
         System.arraycopy(scored[1], 0, rejected, from, slice.size());
       }

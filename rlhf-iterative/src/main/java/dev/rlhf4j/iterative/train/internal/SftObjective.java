@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.training.TrainingLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

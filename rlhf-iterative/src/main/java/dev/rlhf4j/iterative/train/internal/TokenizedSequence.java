@@ -26,6 +26,12 @@ public final class TokenizedSequence {
   }
 
   /** The number of ids. */
+  /** Adds this sequence (its ids and where its response starts) to {@code fingerprint}. */
+  public void addTo(dev.rlhf4j.training.DataFingerprint fingerprint) {
+    fingerprint.add(ids).add(responseStart);
+  }
+
+  /** The number of tokens. */
   public int length() {
     return ids.length;
   }

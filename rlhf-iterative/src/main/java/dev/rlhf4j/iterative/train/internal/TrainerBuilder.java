@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The settings {@code SftTrainer.Builder} and {@code DpoTrainer.Builder} share: listeners, the
- * iteration the events report, and periodic checkpoints. Not thread-safe.
+ * iteration the events report, and the checkpoint directory. Not thread-safe.
  *
  * @param <B> the concrete builder, returned by every setter
  */
@@ -17,7 +17,6 @@ public abstract class TrainerBuilder<B extends TrainerBuilder<B>> {
   private final List<ProgressListener> listeners = new ArrayList<>();
   private int iteration;
   private Path checkpointDirectory;
-  private int checkpointEvery;
 
   /** For the trainers' builders. */
   protected TrainerBuilder() {}
@@ -48,18 +47,18 @@ public abstract class TrainerBuilder<B extends TrainerBuilder<B>> {
   }
 
   /**
-   * Writes a checkpoint every {@code steps} optimizer steps to {@code directory}/{@code
-   * checkpoint-<step>}: the policy as a Hugging Face directory (loadable with {@code
-   * CausalLm.load}) with the tokenizer files, the AdamW state in {@code optimizer/} and {@code
-   * trainer_state.json}. Each is written under a temporary name and renamed atomically. The
-   * directory must not hold checkpoints yet when training starts.
+   * Where mid-training checkpoints go, every {@code checkpointEvery} optimizer steps of the
+   * config's optimisation (and after the last step): {@code checkpoint-<step>/} holds the policy as
+   * a Hugging Face directory (loadable with {@code CausalLm.load}) with the tokenizer files, and
+   * {@code training/} the loop's state (parameters, AdamW state, the data position). Each is
+   * written under a temporary name and renamed atomically. When training starts and the directory
+   * already holds checkpoints of the same run, training resumes from the newest one and ends with
+   * the weights of an uninterrupted run.
    *
-   * @throws IllegalArgumentException if {@code steps < 1} or the directory is null
+   * @throws IllegalArgumentException if the directory is null
    */
-  public B checkpointEvery(int steps, Path directory) {
-    checkArgument(steps >= 1, "checkpoint interval must be >= 1 step but was %s", steps);
+  public B checkpointDirectory(Path directory) {
     checkArgument(directory != null, "checkpoint directory must not be null");
-    this.checkpointEvery = steps;
     this.checkpointDirectory = directory;
     return self();
   }
@@ -79,8 +78,4 @@ public abstract class TrainerBuilder<B extends TrainerBuilder<B>> {
     return checkpointDirectory;
   }
 
-  /** Optimizer steps between checkpoints; 0 when none was set. */
-  public int checkpointInterval() {
-    return checkpointEvery;
-  }
 }

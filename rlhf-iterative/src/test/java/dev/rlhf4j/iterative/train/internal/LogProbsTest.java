@@ -1,6 +1,7 @@
 package dev.rlhf4j.iterative.train.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.OptionalInt;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
@@ -29,6 +30,7 @@ class LogProbsTest {
   private static CausalLm policy() {
     ModelConfig config =
         ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
+            .bosTokenId(OptionalInt.of(1)).eosTokenIds(List.of(2))
             .vocabSize(VOCAB).hiddenSize(32).numLayers(2).numHeads(4).numKvHeads(2)
             .intermediateSize(48).initializerRange(0.3).build();
     return CausalLm.randomInit(config, 17, ModelOptions.cpu());

@@ -8,6 +8,7 @@ import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.ExplorationContext;
 import dev.rlhf4j.api.exploration.Sampler;
 import dev.rlhf4j.api.exploration.SamplingParams;
+import dev.rlhf4j.api.exploration.Seeds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -19,13 +19,15 @@ final class PairFilter {
    * Judges a pair whose chosen response has the higher (or equal) adjusted reward.
    *
    * @param adjustedMargin r̃(chosen) − r̃(rejected), ≥ 0
+   * @param scale the magnitude of the compared values, max(|r̃(chosen)|, |r̃(rejected)|), or 0
+   *     for a log-odds; see {@link SelectionRules#TIE_TOLERANCE}
    */
   static Verdict judge(
-      SelectionRules rules, String chosen, String rejected, double adjustedMargin) {
+      SelectionRules rules, String chosen, String rejected, double adjustedMargin, double scale) {
     if (rules.dropIdenticalText() && chosen.equals(rejected)) {
       return Verdict.IDENTICAL_TEXT;
     }
-    if (adjustedMargin == 0 && rules.tiePolicy() == TiePolicy.DROP) {
+    if (SelectionRules.isTie(adjustedMargin, scale) && rules.tiePolicy() == TiePolicy.DROP) {
       return Verdict.TIE;
     }
     if (adjustedMargin < rules.minMargin()) {

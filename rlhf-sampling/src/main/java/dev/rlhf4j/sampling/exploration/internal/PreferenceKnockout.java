@@ -57,6 +57,7 @@ public record PreferenceKnockout() implements PairSelector {
                         "preference-knockout ranks with a PreferenceModel but the exploration"
                             + " context has none; give the loop a preference model, or use a"
                             + " reward-model strategy such as rejectionSampling(n)"));
+    context.beginSelection();
     int promptCount = candidates.size();
     double[][] penalties = new double[promptCount][];
     List<Map<Long, Double>> firstPassResults = new ArrayList<>(promptCount);
@@ -125,7 +126,8 @@ public record PreferenceKnockout() implements PairSelector {
               rules,
               sample.responses().get(chosen).text(),
               sample.responses().get(rejected).text(),
-              Math.abs(d));
+              Math.abs(d),
+              0);
       stats.verdict(verdict);
       if (verdict == PairFilter.Verdict.KEEP) {
         double chosenP = aChosen ? finalP[p] : 1 - finalP[p];

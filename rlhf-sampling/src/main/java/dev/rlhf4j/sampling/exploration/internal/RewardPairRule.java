@@ -77,6 +77,7 @@ public enum RewardPairRule implements PairSelector {
       String source) {
     List<AnnotatedSample> scored =
         Contracts.checkAnnotated(context.annotate(candidates), candidates);
+    context.beginSelection();
     RandomGenerator random = context.random();
     StatsCounter stats = new StatsCounter();
     List<PreferencePair> pairs = new ArrayList<>();
@@ -92,7 +93,8 @@ public enum RewardPairRule implements PairSelector {
               rules,
               sample.responses().get(pick.chosen()).text(),
               sample.responses().get(pick.rejected()).text(),
-              adjusted[pick.chosen()] - adjusted[pick.rejected()]);
+              adjusted[pick.chosen()] - adjusted[pick.rejected()],
+              Math.max(Math.abs(adjusted[pick.chosen()]), Math.abs(adjusted[pick.rejected()])));
       stats.verdict(verdict);
       if (verdict == PairFilter.Verdict.KEEP) {
         // raw rewards are recorded; see SelectionRules
