@@ -26,7 +26,8 @@ public enum RealShape {
       ModelConfig.builder(Architecture.LLAMA_CAUSAL_LM)
           .vocabSize(49_152).hiddenSize(576).numLayers(30).numHeads(9).numKvHeads(3)
           .intermediateSize(1536).normEps(1e-5).ropeTheta(100_000).maxPositionEmbeddings(8192)
-          .tieWordEmbeddings(true).initializerRange(0.041667).build()),
+          .tieWordEmbeddings(true).initializerRange(0.041667)
+          .bosTokenId(java.util.OptionalInt.of(1)).eosTokenIds(List.of(2)).build()),
   /**
    * Qwen2.5-0.5B: Qwen2, 24 layers, d=896, 14 query / 2 key-value heads of 64, MLP 4864,
    * vocabulary 151,936, q/k/v biases, tied embeddings, rope θ 1,000,000, 32,768 positions.
@@ -36,7 +37,8 @@ public enum RealShape {
       ModelConfig.builder(Architecture.QWEN2_CAUSAL_LM)
           .vocabSize(151_936).hiddenSize(896).numLayers(24).numHeads(14).numKvHeads(2)
           .intermediateSize(4864).normEps(1e-6).ropeTheta(1_000_000)
-          .maxPositionEmbeddings(32_768).tieWordEmbeddings(true).initializerRange(0.02).build());
+          .maxPositionEmbeddings(32_768).tieWordEmbeddings(true).initializerRange(0.02)
+          .bosTokenId(java.util.OptionalInt.empty()).eosTokenIds(List.of(151_643)).build());
 
   private final String id;
   private final ModelConfig config;

@@ -38,7 +38,8 @@ class LayerScopeTest {
     ModelConfig.Builder b =
         ModelConfig.builder(family.architecture)
             .vocabSize(41).hiddenSize(16).numLayers(layers).numHeads(4)
-            .intermediateSize(24).maxPositionEmbeddings(32).initializerRange(0.2);
+            .intermediateSize(24).maxPositionEmbeddings(32).initializerRange(0.2)
+            .bosTokenId(OptionalInt.empty()).eosTokenIds(java.util.List.of(2));
     if (family == Family.LLAMA) {
       b.numKvHeads(2).padTokenId(OptionalInt.of(0));
     }
