@@ -206,11 +206,19 @@ public final class DpoTrainingBenchmark {
    * under the benchmark tokenizer (one token per character, EOS appended).
    */
   private static List<PreferencePair> pairs(HfTokenizer tokenizer, int n) {
+    return pairs(tokenizer, n, SEQUENCE_TOKENS);
+  }
+
+  /**
+   * {@code n} pairs whose chosen and rejected sequences are each exactly {@code sequenceTokens}
+   * tokens under the benchmark tokenizer, half prompt and half response.
+   */
+  static List<PreferencePair> pairs(HfTokenizer tokenizer, int n, int sequenceTokens) {
     SplittableRandom random = new SplittableRandom(7);
     String probe = "x";
     int overhead =
         tokenizer.encodePromptResponse(List.of(Message.user(probe)), probe, true).length() - 2;
-    int content = SEQUENCE_TOKENS - overhead;
+    int content = sequenceTokens - overhead;
     int promptChars = content / 2;
     List<PreferencePair> pairs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -220,9 +228,9 @@ public final class DpoTrainingBenchmark {
       PreferencePair pair = PreferencePair.of(List.of(Message.user(prompt)), chosen, rejected);
       int length =
           tokenizer.encodePromptResponse(pair.prompt(), pair.chosen(), true).length();
-      if (length != SEQUENCE_TOKENS) {
+      if (length != sequenceTokens) {
         throw new IllegalStateException("benchmark sequence has " + length + " tokens, not "
-            + SEQUENCE_TOKENS);
+            + sequenceTokens);
       }
       pairs.add(pair);
     }

@@ -85,22 +85,34 @@ final class Gpt2Backbone implements Backbone {
     long e = config.hiddenSize();
     NDArray h = Ops.embedding(ids, tokens).add(Ops.embedding(positions, positionsTable));
     for (int i = 0; i < layers.length; i++) {
-      Layer w = layers[i];
-      NDArray x = Ops.layerNorm(h, w.ln1Weight, w.ln1Bias, eps);
-      NDArray qkv = Ops.conv1d(x, w.qkv, w.qkvBias);
-      NDArray q = Ops.splitHeads(qkv.get(new NDIndex("..., :{}", e)), heads, dim);
-      NDArray k = Ops.splitHeads(qkv.get(new NDIndex("..., {}:{}", e, 2 * e)), heads, dim);
-      NDArray v = Ops.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * e)), heads, dim);
-      if (cache != null) {
-        NDArray[] all = cache.update(i, k, v, scope);
-        k = all[0];
-        v = all[1];
+      // each layer's activations live in their own scope (see LlamaBackbone)
+      try (NDManager layerScope = scope.newSubManager()) {
+        h.attach(layerScope);
+        NDArray out = layer(i, h, bias, cache, layerScope, eps, heads, dim, e);
+        out.attach(scope);
+        h = out;
       }
-      NDArray attended = Ops.attention(q, k, v, bias, scale);
-      h = h.add(Ops.conv1d(attended, w.proj, w.projBias));
-      x = Ops.layerNorm(h, w.ln2Weight, w.ln2Bias, eps);
-      h = h.add(Ops.conv1d(Ops.geluTanh(Ops.conv1d(x, w.fc, w.fcBias)), w.out, w.outBias));
     }
     return Ops.layerNorm(h, finalNormWeight, finalNormBias, eps);
+  }
+
+  private NDArray layer(
+      int i, NDArray h, NDArray bias, KvBuffers cache, NDManager layerScope, double eps,
+      int heads, int dim, long e) {
+    Layer w = layers[i];
+    NDArray x = Ops.layerNorm(h, w.ln1Weight, w.ln1Bias, eps);
+    NDArray qkv = Ops.conv1d(x, w.qkv, w.qkvBias);
+    NDArray q = Ops.splitHeads(qkv.get(new NDIndex("..., :{}", e)), heads, dim);
+    NDArray k = Ops.splitHeads(qkv.get(new NDIndex("..., {}:{}", e, 2 * e)), heads, dim);
+    NDArray v = Ops.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * e)), heads, dim);
+    if (cache != null) {
+      NDArray[] all = cache.update(i, k, v, layerScope);
+      k = all[0];
+      v = all[1];
+    }
+    NDArray attended = Ops.attention(q, k, v, bias, scale);
+    NDArray mid = h.add(Ops.conv1d(attended, w.proj, w.projBias));
+    x = Ops.layerNorm(mid, w.ln2Weight, w.ln2Bias, eps);
+    return mid.add(Ops.conv1d(Ops.geluTanh(Ops.conv1d(x, w.fc, w.fcBias)), w.out, w.outBias));
   }
 }

@@ -95,23 +95,37 @@ final class LlamaBackbone implements Backbone {
     int dim = config.headDim();
     NDArray h = Ops.embedding(ids, embedding);
     for (int i = 0; i < layers.length; i++) {
-      Layer w = layers[i];
-      NDArray x = Ops.rmsNorm(h, w.inputNorm, eps);
-      NDArray q = Rotary.apply(Ops.splitHeads(Ops.linear(x, w.q, w.qBias), heads, dim), tables);
-      NDArray k = Rotary.apply(Ops.splitHeads(Ops.linear(x, w.k, w.kBias), kvHeads, dim), tables);
-      NDArray v = Ops.splitHeads(Ops.linear(x, w.v, w.vBias), kvHeads, dim);
-      if (cache != null) {
-        NDArray[] all = cache.update(i, k, v, scope);
-        k = all[0];
-        v = all[1];
+      // each layer's activations live in their own scope, closed when the layer is done: only
+      // the residual stream (and what autograd saved, when recording) outlives a layer, so a
+      // forward pass holds one layer's intermediates at a time instead of all of them
+      try (NDManager layerScope = scope.newSubManager()) {
+        h.attach(layerScope);
+        NDArray out = layer(i, h, tables, bias, cache, layerScope, eps, heads, kvHeads, dim);
+        out.attach(scope);
+        h = out;
       }
-      NDArray attended = Ops.attention(q, k, v, bias, scale);
-      h = h.add(Ops.linear(attended, w.o, w.oBias));
-      x = Ops.rmsNorm(h, w.postNorm, eps);
-      NDArray gated =
-          Ops.silu(Ops.linear(x, w.gate, w.gateBias)).mul(Ops.linear(x, w.up, w.upBias));
-      h = h.add(Ops.linear(gated, w.down, w.downBias));
     }
     return Ops.rmsNorm(h, finalNorm, eps);
+  }
+
+  private NDArray layer(
+      int i, NDArray h, NDArray[] tables, NDArray bias, KvBuffers cache, NDManager layerScope,
+      double eps, int heads, int kvHeads, int dim) {
+    Layer w = layers[i];
+    NDArray x = Ops.rmsNorm(h, w.inputNorm, eps);
+    NDArray q = Rotary.apply(Ops.splitHeads(Ops.linear(x, w.q, w.qBias), heads, dim), tables);
+    NDArray k = Rotary.apply(Ops.splitHeads(Ops.linear(x, w.k, w.kBias), kvHeads, dim), tables);
+    NDArray v = Ops.splitHeads(Ops.linear(x, w.v, w.vBias), kvHeads, dim);
+    if (cache != null) {
+      NDArray[] all = cache.update(i, k, v, layerScope);
+      k = all[0];
+      v = all[1];
+    }
+    NDArray attended = Ops.attention(q, k, v, bias, scale);
+    NDArray mid = h.add(Ops.linear(attended, w.o, w.oBias));
+    x = Ops.rmsNorm(mid, w.postNorm, eps);
+    NDArray gated =
+        Ops.silu(Ops.linear(x, w.gate, w.gateBias)).mul(Ops.linear(x, w.up, w.upBias));
+    return mid.add(Ops.linear(gated, w.down, w.downBias));
   }
 }

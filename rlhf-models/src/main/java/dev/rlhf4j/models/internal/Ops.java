@@ -83,8 +83,10 @@ final class Ops {
         q.mul(scalar(q, scale))
             .reshape(b, kv, groups * t, d)
             .matMul(k.transpose(0, 1, 3, 2))
-            .reshape(b, h, t, s)
-            .add(bias);
+            .reshape(b, h, t, s);
+    // in place: the unbiased scores are needed by nothing (the matrix product's backward reads
+    // its inputs, not its output), so a second score-sized array is never allocated
+    scores.addi(bias);
     NDArray probs = scores.softmax(-1);
     NDArray out = probs.reshape(b, kv, groups * t, s).matMul(v).reshape(b, h, t, d);
     return out.transpose(0, 2, 1, 3).reshape(b, t, h * d);
