@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (DjlRewardModel rm = DjlRewardModel.fromDirectory(Path.of("models/rm"))
- *     .optMaxBatchSize(32).build()) {
+ *     .maxBatchSize(32).build()) {
  *   double r = rm.score(List.of(Message.user("Hi")), "Hello! How can I help?");
  * }
  * }</pre>
@@ -517,7 +517,7 @@ public final class DjlRewardModel implements RewardModel {
     /**
      * The normalisation to apply, or null for none; overrides the one saved in the directory.
      */
-    public Builder optNormalization(Normalization value) {
+    public Builder normalization(Normalization value) {
       this.normalization = value;
       this.normalizationSet = true;
       return this;
@@ -528,7 +528,7 @@ public final class DjlRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if negative
      */
-    public Builder optPadTokenId(long value) {
+    public Builder padTokenId(long value) {
       checkArgument(value >= 0, "padTokenId must be >= 0 but was %s", value);
       this.padTokenId = value;
       return this;

@@ -209,7 +209,7 @@ public final class TrainRewardModelExample {
         // A copy of the base's backbone with a fresh scalar head; the base itself stays as it was.
         DjlRewardModel rewardModel =
             DjlRewardModel.fromCausalLm(base, tokenizer, o.seed())
-                .optMaxLength(o.maxLength())
+                .maxLength(o.maxLength())
                 .build()) {
       RewardTrainingResult training =
           RewardTrainer.builder(rewardModel.classifier(), tokenizer)

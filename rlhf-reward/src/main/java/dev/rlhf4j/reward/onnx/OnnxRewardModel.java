@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * signature (inputs {@code input_ids} and {@code attention_mask}, int64 {@code [batch,
  * sequence]}; output {@code logits} {@code [batch, num_labels]}), such as those written by
  * {@link OnnxExport} or by {@code optimum-cli export onnx --task text-classification}. The reward
- * of a sequence is one column of its logits ({@link Builder#optRewardLabel}, by default 0: the
+ * of a sequence is one column of its logits ({@link Builder#rewardLabel}, by default 0: the
  * Bradley–Terry score r(x, a) of paper eq. 1).
  *
  * <pre>{@code
@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Batching.</b> Sequences are sorted by length, scored in chunks of at most {@link
- * Builder#optMaxBatchSize} rows padded to the longest of the chunk (on the side chosen with
- * {@link Builder#optPaddingSide}), and returned in the caller's order. Inputs are passed in
+ * Builder#maxBatchSize} rows padded to the longest of the chunk (on the side chosen with
+ * {@link Builder#paddingSide}), and returned in the caller's order. Inputs are passed in
  * direct native-order buffers, which ONNX Runtime reads without copying; every tensor and
  * result is closed when the chunk is done.
  *
@@ -165,7 +165,7 @@ public final class OnnxRewardModel implements RewardModel {
   }
 
   /**
-   * The reward of each token-id sequence: column {@link Builder#optRewardLabel} of its logits.
+   * The reward of each token-id sequence: column {@link Builder#rewardLabel} of its logits.
    * Thread-safe.
    *
    * @param ids one non-empty sequence per row, unpadded
@@ -182,7 +182,7 @@ public final class OnnxRewardModel implements RewardModel {
       if (rewardLabel >= logits[i].length) {
         throw new Rlhf4jException(
             modelFile + " returns " + logits[i].length + " logits per row but the reward label"
-                + " is " + rewardLabel + "; choose one with optRewardLabel");
+                + " is " + rewardLabel + "; choose one with rewardLabel(int)");
       }
       rewards[i] = logits[i][rewardLabel];
       if (!Double.isFinite(rewards[i])) {
@@ -383,7 +383,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws NullPointerException if {@code value} is null
      */
-    public Builder optDevice(ExecutionDevice value) {
+    public Builder device(ExecutionDevice value) {
       this.device = checkNotNull(value, "device");
       return this;
     }
@@ -393,7 +393,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */
-    public Builder optCudaDeviceId(int value) {
+    public Builder cudaDeviceId(int value) {
       checkArgument(value >= 0, "cudaDeviceId must be >= 0 but was %s", value);
       this.cudaDeviceId = value;
       return this;
@@ -405,7 +405,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */
-    public Builder optIntraOpThreads(int value) {
+    public Builder intraOpThreads(int value) {
       checkArgument(value >= 0, "intraOpThreads must be >= 0 but was %s", value);
       this.intraOpThreads = value;
       return this;
@@ -416,7 +416,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is not positive
      */
-    public Builder optMaxBatchSize(int value) {
+    public Builder maxBatchSize(int value) {
       checkArgument(value > 0, "maxBatchSize must be > 0 but was %s", value);
       this.maxBatchSize = value;
       return this;
@@ -427,7 +427,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws NullPointerException if {@code value} is null
      */
-    public Builder optPaddingSide(PaddingSide value) {
+    public Builder paddingSide(PaddingSide value) {
       this.paddingSide = checkNotNull(value, "paddingSide");
       return this;
     }
@@ -439,7 +439,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */
-    public Builder optPadTokenId(long value) {
+    public Builder padTokenId(long value) {
       checkArgument(value >= 0, "padTokenId must be >= 0 but was %s", value);
       this.padTokenId = OptionalLong.of(value);
       return this;
@@ -450,7 +450,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */
-    public Builder optRewardLabel(int value) {
+    public Builder rewardLabel(int value) {
       checkArgument(value >= 0, "rewardLabel must be >= 0 but was %s", value);
       this.rewardLabel = value;
       return this;
@@ -461,7 +461,7 @@ public final class OnnxRewardModel implements RewardModel {
      * false: the chat template's end-of-turn marker ends the sequence). Must match how the
      * reward model was trained.
      */
-    public Builder optAppendEos(boolean value) {
+    public Builder appendEos(boolean value) {
       this.appendEos = value;
       return this;
     }

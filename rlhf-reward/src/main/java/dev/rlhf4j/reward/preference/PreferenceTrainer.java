@@ -86,9 +86,9 @@ public final class PreferenceTrainer {
   public PreferenceTrainingResult train() {
     try (LmPreferenceModel view =
         LmPreferenceModel.of(lm, tokenizer)
-            .optMaxLength(s.maxLength())
-            .optTruncation(s.truncation())
-            .optMaxBatchSize(2 * s.microBatchSize())
+            .maxLength(s.maxLength())
+            .truncation(s.truncation())
+            .maxBatchSize(2 * s.microBatchSize())
             .build()) {
       List<long[]> prompts = new ArrayList<>(s.trainPairs().size());
       boolean[] firstPreferred = preferredShownFirst(s.trainPairs().size(), s.seed());
@@ -102,7 +102,7 @@ public final class PreferenceTrainer {
       }
       PairwisePreferenceLoss loss =
           new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), normalization);
-      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
+      PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
       DataFingerprint data = new DataFingerprint();
       prompts.forEach(data::add);
       PairTraining.Outcome outcome =

@@ -94,9 +94,9 @@ public final class RewardTrainer {
   public RewardTrainingResult train() {
     try (DjlRewardModel view =
         DjlRewardModel.of(model, tokenizer)
-            .optMaxLength(s.maxLength())
-            .optTruncation(s.truncation())
-            .optMaxBatchSize(2 * s.microBatchSize())
+            .maxLength(s.maxLength())
+            .truncation(s.truncation())
+            .maxBatchSize(2 * s.microBatchSize())
             .build()) {
       List<long[]> chosen = new ArrayList<>(s.trainPairs().size());
       List<long[]> rejected = new ArrayList<>(s.trainPairs().size());
@@ -105,7 +105,7 @@ public final class RewardTrainer {
         rejected.add(view.tokenize(new ScoreRequest(p.prompt(), p.rejected())));
       }
       BradleyTerryLoss loss = new BradleyTerryLoss(centeringCoefficient);
-      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
+      PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
       Map<String, NDArray> parameters = model.parameters();
       DataFingerprint data = new DataFingerprint();
       for (int i = 0; i < chosen.size(); i++) {
