@@ -110,7 +110,7 @@ public final class DjlRewardModel implements RewardModel {
   private final int maxLength;
   private final Truncation truncation;
   private final long padTokenId;
-  private volatile Normalization normalization;
+  private volatile RewardNormalization normalization;
   private final String name;
   private final Path directory;
   private Fingerprint files; // guarded by this; computed on first use
@@ -195,7 +195,7 @@ public final class DjlRewardModel implements RewardModel {
   @Override
   public double[] score(List<ScoreRequest> batch) {
     double[] raw = scoreRaw(batch);
-    Normalization n = normalization;
+    RewardNormalization n = normalization;
     if (n != null) {
       for (int i = 0; i < raw.length; i++) {
         raw[i] = n.apply(raw[i]);
@@ -310,23 +310,23 @@ public final class DjlRewardModel implements RewardModel {
    *
    * @return the new normalisation
    * @throws IllegalArgumentException if reference is null, holds a null, has fewer than 2
-   *     requests, or its scores are all equal up to rounding (see {@link Normalization#of})
+   *     requests, or its scores are all equal up to rounding (see {@link RewardNormalization#of})
    * @throws IllegalStateException if the model is closed
    */
-  public Normalization calibrate(Iterable<ScoreRequest> reference) {
+  public RewardNormalization calibrate(Iterable<ScoreRequest> reference) {
     checkArgument(reference != null, "reference must not be null");
     List<ScoreRequest> all = new ArrayList<>();
     Iterator<ScoreRequest> it = reference.iterator();
     while (it.hasNext()) {
       all.add(it.next());
     }
-    Normalization measured = Normalization.of(scoreRaw(all));
+    RewardNormalization measured = RewardNormalization.of(scoreRaw(all));
     normalization = measured;
     return measured;
   }
 
   /** The normalisation applied by {@link #score}, if any. */
-  public Optional<Normalization> normalization() {
+  public Optional<RewardNormalization> normalization() {
     return Optional.ofNullable(normalization);
   }
 
@@ -335,7 +335,7 @@ public final class DjlRewardModel implements RewardModel {
    *
    * @throws IllegalStateException if the model is closed
    */
-  public void setNormalization(Normalization newNormalization) {
+  public void setNormalization(RewardNormalization newNormalization) {
     whileOpen(
         () -> {
           normalization = newNormalization;
@@ -387,7 +387,7 @@ public final class DjlRewardModel implements RewardModel {
       }
       content = files;
     }
-    Normalization n = normalization;
+    RewardNormalization n = normalization;
     return Optional.of(
         content
             .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
@@ -494,7 +494,7 @@ public final class DjlRewardModel implements RewardModel {
     private final SequenceClassifier givenClassifier;
     private boolean ownsClassifier;
     private boolean ownsTokenizer;
-    private Normalization normalization;
+    private RewardNormalization normalization;
     private boolean normalizationSet;
     private long padTokenId = -1;
 
@@ -517,7 +517,7 @@ public final class DjlRewardModel implements RewardModel {
     /**
      * The normalisation to apply, or null for none; overrides the one saved in the directory.
      */
-    public Builder normalization(Normalization value) {
+    public Builder normalization(RewardNormalization value) {
       this.normalization = value;
       this.normalizationSet = true;
       return this;

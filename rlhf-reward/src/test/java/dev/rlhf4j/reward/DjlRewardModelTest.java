@@ -210,7 +210,7 @@ class DjlRewardModelTest {
     Path saved = dir.resolve("rm");
     List<ScoreRequest> requests = mixedRequests();
     double[] before;
-    Normalization calibrated;
+    RewardNormalization calibrated;
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(6);
         DjlRewardModel rm = DjlRewardModel.of(model, tok).build()) {

@@ -52,13 +52,13 @@ public final class PreferenceTrainer {
   private final CausalLm lm;
   private final HfTokenizer tokenizer;
   private final PairTrainingSettings s;
-  private final PairwisePreferenceLoss.Normalization normalization;
+  private final PairwisePreferenceLoss.Softmax softmax;
 
   private PreferenceTrainer(Builder builder, PairTrainingSettings settings) {
     this.lm = builder.lm;
     this.tokenizer = builder.tokenizer;
     this.s = settings;
-    this.normalization = builder.normalization;
+    this.softmax = builder.softmax;
   }
 
   /**
@@ -101,7 +101,7 @@ public final class PreferenceTrainer {
         prompts.add(view.tokenize(shown));
       }
       PairwisePreferenceLoss loss =
-          new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), normalization);
+          new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), softmax);
       PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
       DataFingerprint data = new DataFingerprint();
       prompts.forEach(data::add);
@@ -115,7 +115,7 @@ public final class PreferenceTrainer {
               prompts.size(),
               s.optimization(),
               s.checkpointDirectory().orElse(null),
-              "pairwise(" + normalization + ")|maxLength=" + s.maxLength() + "|"
+              "pairwise(" + softmax + ")|maxLength=" + s.maxLength() + "|"
                   + s.truncation() + "|data=" + data,
               s.listener(),
               (examples, scope) -> {
@@ -191,8 +191,8 @@ public final class PreferenceTrainer {
   public static final class Builder extends PairTrainerBuilder<Builder> {
     private final CausalLm lm;
     private final HfTokenizer tokenizer;
-    private PairwisePreferenceLoss.Normalization normalization =
-        PairwisePreferenceLoss.Normalization.FULL_VOCABULARY;
+    private PairwisePreferenceLoss.Softmax softmax =
+        PairwisePreferenceLoss.Softmax.FULL_VOCABULARY;
 
     private Builder(CausalLm lm, HfTokenizer tokenizer) {
       super(4, LmPreferenceModel.DEFAULT_MAX_LENGTH);
@@ -207,14 +207,14 @@ public final class PreferenceTrainer {
 
     /**
      * Over which tokens the answer's softmax runs (default {@link
-     * PairwisePreferenceLoss.Normalization#FULL_VOCABULARY}, the paper's instruction-tuning
+     * PairwisePreferenceLoss.Softmax#FULL_VOCABULARY}, the paper's instruction-tuning
      * loss).
      *
      * @throws IllegalArgumentException if null
      */
-    public Builder normalization(PairwisePreferenceLoss.Normalization value) {
-      checkArgument(value != null, "normalization must not be null");
-      this.normalization = value;
+    public Builder softmax(PairwisePreferenceLoss.Softmax value) {
+      checkArgument(value != null, "softmax must not be null");
+      this.softmax = value;
       return this;
     }
 

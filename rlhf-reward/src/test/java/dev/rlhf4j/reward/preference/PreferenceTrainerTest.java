@@ -55,7 +55,7 @@ class PreferenceTrainerTest {
               .evaluateBeforeTraining(true)
               .epochs(4)
               .learningRate(1e-2)
-              .normalization(PairwisePreferenceLoss.Normalization.ANSWER_TOKENS)
+              .softmax(PairwisePreferenceLoss.Softmax.ANSWER_TOKENS)
               .microBatchSize(16)
               .globalBatchSize(32)
               .seed(3)
