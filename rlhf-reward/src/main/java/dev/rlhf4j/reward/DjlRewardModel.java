@@ -73,9 +73,12 @@ import org.slf4j.LoggerFactory;
  * rounding, about 1e-6 relative: CPU kernels (e.g. AVX-512) may treat rows differently. Compare
  * such scores with a tolerance.
  *
- * <p><b>Ownership.</b> A model built by {@link #fromDirectory} owns its classifier and tokenizer
- * and closes both. One built by {@link #fromCausalLm} owns the new classifier and borrows the
- * tokenizer. One built by {@link #of} borrows both: the caller closes them after this model.
+ * <p><b>Ownership</b> follows the package's one rule: the model owns what it opens or creates
+ * and borrows what it is given. A model built by {@link #fromDirectory} or {@link
+ * #fromCausalLm(Path, long)} owns its classifier and tokenizer and closes both. One built by
+ * {@link #fromCausalLm(CausalLm, HfTokenizer, long)} owns the new classifier and borrows the LM
+ * and the tokenizer. One built by {@link #of} borrows both: the caller closes them after this
+ * model.
  *
  * <p><b>Threads.</b> {@link #score}, {@link #scoreRaw}, {@link #scoreIds}, {@link #tokenize}
  * and {@link #save} may be called from several threads at once; {@link #calibrate} replaces the
@@ -169,6 +172,29 @@ public final class DjlRewardModel implements RewardModel {
     checkArgument(lm != null, "lm must not be null");
     checkArgument(tokenizer != null, "tokenizer must not be null");
     return new Builder(null, lm, tokenizer, seed, null);
+  }
+
+  /**
+   * A reward model initialised from the causal LM in a Hugging Face directory (paper §2.2: the SFT
+   * model with its last layer replaced by a scalar head drawn from {@code seed}). {@code build()}
+   * loads the LM, copies its backbone into a new classifier and closes the LM again, so only the
+   * reward model stays in memory; the built model owns the classifier and the tokenizer it
+   * loaded from the directory. This is the start of a reward-model training run:
+   *
+   * <pre>{@code
+   * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).maxLength(1024).build()) {
+   *   RewardTrainer.builder(rm).trainPairs(train).evalPairs(heldOut).build().train();
+   *   rm.save(outDir);
+   * }
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if directory is null
+   */
+  public static Builder fromCausalLm(Path directory, long seed) {
+    checkArgument(directory != null, "directory must not be null");
+    Builder b = new Builder(null, null, null, seed, null);
+    b.lmDirectory = directory;
+    return b;
   }
 
   /**
@@ -497,6 +523,7 @@ public final class DjlRewardModel implements RewardModel {
     private RewardNormalization normalization;
     private boolean normalizationSet;
     private long padTokenId = -1;
+    private Path lmDirectory;
 
     private Builder(
         Path directory, CausalLm lm, HfTokenizer tokenizer, long seed,
@@ -548,9 +575,17 @@ public final class DjlRewardModel implements RewardModel {
       SequenceClassifier classifier = null;
       HfTokenizer tokenizer = null;
       ownsClassifier = givenClassifier == null;
-      ownsTokenizer = directory != null;
+      ownsTokenizer = directory != null || lmDirectory != null;
       try {
-        if (directory != null) {
+        if (lmDirectory != null) {
+          checkArgument(
+              Files.isDirectory(lmDirectory), "%s is not a directory",
+              lmDirectory.toAbsolutePath());
+          tokenizer = HfTokenizer.load(lmDirectory);
+          try (CausalLm base = CausalLm.load(lmDirectory, modelOptions())) {
+            classifier = SequenceClassifier.fromCausalLm(base, 1, seed);
+          }
+        } else if (directory != null) {
           checkArgument(
               Files.isDirectory(directory), "%s is not a directory", directory.toAbsolutePath());
           tokenizer = HfTokenizer.load(directory);

@@ -69,8 +69,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads and ownership.</b> Scoring is thread-safe: {@code OrtSession.run} may be called
  * concurrently and the model holds no other mutable state. {@link #close()} waits for running
- * calls, closes the session (not the process-wide {@code OrtEnvironment}) and is idempotent; the
- * tokenizer is borrowed and stays open.
+ * calls, closes the session (not the process-wide {@code OrtEnvironment}) and is idempotent.
+ * Ownership follows the package's one rule: the model owns what it opens and borrows what it is
+ * given. A tokenizer passed to {@link Builder#tokenizer} is borrowed and stays open; without one,
+ * {@code build()} loads the tokenizer files next to the model (when {@code tokenizer.json} is
+ * there), and {@link #close()} closes that tokenizer too.
  */
 public final class OnnxRewardModel implements RewardModel {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxRewardModel.class);
@@ -85,6 +88,7 @@ public final class OnnxRewardModel implements RewardModel {
   private final ExecutionDevice device;
   private final OptionalInt numLabels;
   private final HfTokenizer tokenizer;
+  private final boolean ownsTokenizer;
   private final int maxBatchSize;
   private final PaddingSide paddingSide;
   private final long padTokenId;
@@ -104,7 +108,8 @@ public final class OnnxRewardModel implements RewardModel {
     this.session = session;
     this.device = device;
     this.numLabels = numLabels;
-    this.tokenizer = b.tokenizer;
+    this.tokenizer = b.tokenizer != null ? b.tokenizer : b.openedTokenizer;
+    this.ownsTokenizer = b.tokenizer == null && b.openedTokenizer != null;
     this.maxBatchSize = b.maxBatchSize;
     this.paddingSide = b.paddingSide;
     this.padTokenId = padTokenId;
@@ -154,8 +159,10 @@ public final class OnnxRewardModel implements RewardModel {
     checkNotNull(batch, "batch");
     checkState(
         tokenizer != null,
-        "scoring text needs a tokenizer: build with OnnxRewardModel.builder(dir)"
-            + ".tokenizer(HfTokenizer.load(dir)), or call scoreIds with token ids");
+        "scoring text needs a tokenizer, and %s has no tokenizer.json beside it: build with"
+            + " OnnxRewardModel.builder(dir).tokenizer(HfTokenizer.load(tokenizerDir)), or call"
+            + " scoreIds with token ids",
+        modelFile);
     List<long[]> ids = new ArrayList<>(batch.size());
     for (ScoreRequest request : batch) {
       ids.add(tokenizer.encodePromptResponse(request.prompt(), request.response(), appendEos)
@@ -277,12 +284,20 @@ public final class OnnxRewardModel implements RewardModel {
     }
   }
 
+  /** The tokenizer in use (given, or loaded from the model's directory), or null (for tests). */
+  HfTokenizer tokenizer() {
+    return tokenizer;
+  }
+
   /** Input tensors created and not yet closed; 0 between calls (for tests). */
   long openTensors() {
     return openTensors.get();
   }
 
-  /** Waits for running calls, then closes the session. Idempotent. */
+  /**
+   * Waits for running calls, then closes the session and the tokenizer if this model loaded it.
+   * Idempotent.
+   */
   @Override
   public void close() {
     lifecycle.writeLock().lock();
@@ -297,6 +312,9 @@ public final class OnnxRewardModel implements RewardModel {
         throw new Rlhf4jException("cannot close the ONNX Runtime session of " + modelFile, e);
       } finally {
         sessionOptions.close();
+        if (ownsTokenizer) {
+          tokenizer.close();
+        }
       }
     } finally {
       lifecycle.writeLock().unlock();
@@ -352,6 +370,7 @@ public final class OnnxRewardModel implements RewardModel {
   public static final class Builder {
     private final Path path;
     private HfTokenizer tokenizer;
+    private HfTokenizer openedTokenizer; // loaded by build() when no tokenizer was given
     private ExecutionDevice device = ExecutionDevice.CPU;
     private int cudaDeviceId;
     private int intraOpThreads;
@@ -368,7 +387,9 @@ public final class OnnxRewardModel implements RewardModel {
     /**
      * The tokenizer (with its chat template) that turns {@link ScoreRequest}s into ids; needed
      * by {@link OnnxRewardModel#score(List)} only. Borrowed: the caller closes it, after the
-     * model.
+     * model. Default: the tokenizer files next to the model file, loaded by {@code build()} and
+     * closed with the model; none (score token ids only) when there is no {@code
+     * tokenizer.json} there.
      *
      * @throws NullPointerException if {@code value} is null
      */
@@ -485,6 +506,11 @@ public final class OnnxRewardModel implements RewardModel {
           OnnxExport.MODEL_FILE);
       // before ONNX Runtime opens anything: a hub model may name files outside its directory
       ExternalDataCheck.check(modelFile);
+      Path directory = modelFile.toAbsolutePath().getParent();
+      openedTokenizer =
+          tokenizer == null && Files.isRegularFile(directory.resolve("tokenizer.json"))
+              ? HfTokenizer.load(directory)
+              : null;
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
       SessionOptions options = new SessionOptions();
       OrtSession session = null;
@@ -513,6 +539,10 @@ public final class OnnxRewardModel implements RewardModel {
       } catch (OrtException | RuntimeException e) {
         closeQuietly(session, e);
         options.close();
+        if (openedTokenizer != null) {
+          openedTokenizer.close();
+          openedTokenizer = null;
+        }
         if (e instanceof OrtException) {
           throw new Rlhf4jException(
               "ONNX Runtime cannot load " + modelFile + ": " + e.getMessage(), e);
@@ -539,8 +569,9 @@ public final class OnnxRewardModel implements RewardModel {
       if (padTokenId.isPresent()) {
         return padTokenId.getAsLong();
       }
-      if (tokenizer != null && tokenizer.padTokenId().isPresent()) {
-        return tokenizer.padTokenId().getAsLong();
+      HfTokenizer t = tokenizer != null ? tokenizer : openedTokenizer;
+      if (t != null && t.padTokenId().isPresent()) {
+        return t.padTokenId().getAsLong();
       }
       Path config = modelFile.resolveSibling(OnnxExport.CONFIG_FILE);
       if (Files.isRegularFile(config)) {

@@ -73,6 +73,19 @@ public final class PreferenceTrainer {
   }
 
   /**
+   * A trainer for the LM of {@code model}, rendering prompts with its tokenizer and, unless set
+   * otherwise, with its maximum length: the preference model judges with the trained weights as
+   * soon as {@link #train()} returns. The model is borrowed (never closed here).
+   *
+   * @throws IllegalArgumentException if model is null
+   */
+  public static Builder builder(LmPreferenceModel model) {
+    checkArgument(model != null, "model must not be null");
+    return new Builder(model.lm(), model.tokenizer())
+        .withInputsOf(model.maxLength(), model.truncation());
+  }
+
+  /**
    * Trains the LM in place, then saves it if an output directory is set.
    *
    * @return the per-epoch loss and accuracies and the step count
@@ -198,6 +211,11 @@ public final class PreferenceTrainer {
       super(4, LmPreferenceModel.DEFAULT_MAX_LENGTH);
       this.lm = lm;
       this.tokenizer = tokenizer;
+    }
+
+    private Builder withInputsOf(int maxLength, Truncation truncation) {
+      inputDefaults(maxLength, truncation);
+      return this;
     }
 
     @Override

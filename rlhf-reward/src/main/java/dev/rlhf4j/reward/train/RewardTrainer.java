@@ -81,6 +81,29 @@ public final class RewardTrainer {
   }
 
   /**
+   * A trainer for the classifier of {@code model}, rendering inputs with its tokenizer and, unless
+   * set otherwise, with its maximum length and truncation: the reward model scores with the
+   * trained weights as soon as {@link #train()} returns. The model is borrowed (never closed
+   * here).
+   *
+   * <pre>{@code
+   * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).maxLength(1024).build()) {
+   *   RewardTrainingResult r =
+   *       RewardTrainer.builder(rm).trainPairs(train).evalPairs(heldOut).build().train();
+   *   double accuracy = PairAccuracy.create().evaluate(rm, heldOut).accuracy();
+   *   rm.save(outDir);
+   * }
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if model is null
+   */
+  public static Builder builder(DjlRewardModel model) {
+    checkArgument(model != null, "model must not be null");
+    return new Builder(model.classifier(), model.tokenizer())
+        .withInputsOf(model.maxLength(), model.truncation());
+  }
+
+  /**
    * Trains the model in place, then saves it if an output directory is set.
    *
    * @return the per-epoch training loss and held-out accuracy and the step count
@@ -180,6 +203,11 @@ public final class RewardTrainer {
       super(8, DjlRewardModel.DEFAULT_MAX_LENGTH);
       this.model = model;
       this.tokenizer = tokenizer;
+    }
+
+    private Builder withInputsOf(int maxLength, Truncation truncation) {
+      inputDefaults(maxLength, truncation);
+      return this;
     }
 
     @Override
