@@ -39,9 +39,8 @@ import org.slf4j.LoggerFactory;
  * a Hugging Face directory if an output directory is set.
  *
  * <pre>{@code
- * try (CausalLm sft = CausalLm.load(sftDir); HfTokenizer tok = HfTokenizer.load(sftDir);
- *      DjlRewardModel rm = DjlRewardModel.fromCausalLm(sft, tok, 42).build()) {
- *   RewardTrainingResult r = RewardTrainer.builder(rm.classifier(), tok)
+ * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).build()) {
+ *   RewardTrainingResult r = RewardTrainer.builder(rm)
  *       .trainPairs(train).evalPairs(heldOut)
  *       .learningRate(2e-6).globalBatchSize(512).microBatchSize(4)
  *       .outputDirectory(Path.of("models/rm"))
