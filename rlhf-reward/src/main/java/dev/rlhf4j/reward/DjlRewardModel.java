@@ -17,6 +17,7 @@ import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.SequenceClassifier;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.internal.Buckets;
+import dev.rlhf4j.reward.internal.LazyFingerprint;
 import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.internal.PadTokens;
 import dev.rlhf4j.reward.internal.PaddedBatch;
@@ -116,7 +117,7 @@ public final class DjlRewardModel implements RewardModel {
   private volatile RewardNormalization normalization;
   private final String name;
   private final Path directory;
-  private Fingerprint files; // guarded by this; computed on first use
+  private final LazyFingerprint files; // null for weights in memory only
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
 
@@ -133,6 +134,8 @@ public final class DjlRewardModel implements RewardModel {
     this.normalization = b.normalization;
     this.padTokenId = b.padTokenId >= 0 ? b.padTokenId : PadTokens.safePad(tokenizer);
     this.directory = b.directory;
+    this.files =
+        b.directory == null ? null : new LazyFingerprint(() -> Fingerprint.ofPath(b.directory));
     this.name =
         b.directory != null
             ? b.directory.toString()
@@ -403,24 +406,17 @@ public final class DjlRewardModel implements RewardModel {
    */
   @Override
   public Optional<Fingerprint> fingerprint() {
-    if (directory == null) {
+    if (files == null) {
       return Optional.empty();
-    }
-    Fingerprint content;
-    synchronized (this) {
-      if (files == null) {
-        files = Fingerprint.ofPath(directory);
-      }
-      content = files;
     }
     RewardNormalization n = normalization;
     return Optional.of(
-        content
-            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
-            .with("setting:maxLength", Integer.toString(maxLength))
-            .with("setting:truncation", truncation.name())
-            .with("setting:padTokenId", Long.toString(padTokenId))
-            .with("setting:normalization", n == null ? "none" : n.toString()));
+        files.withSettings(
+            "maxBatchSize", Integer.toString(maxBatchSize),
+            "maxLength", Integer.toString(maxLength),
+            "truncation", truncation.name(),
+            "padTokenId", Long.toString(padTokenId),
+            "normalization", n == null ? "none" : n.toString()));
   }
 
   /** The classifier (owned or borrowed, see the class documentation). */

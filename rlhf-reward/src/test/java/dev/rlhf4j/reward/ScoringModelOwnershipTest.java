@@ -12,7 +12,7 @@ import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.preference.LmPreferenceModel;
 import dev.rlhf4j.reward.preference.PreferenceTrainer;
 import dev.rlhf4j.reward.train.RewardTrainer;
-import dev.rlhf4j.reward.train.RewardTrainingResult;
+import dev.rlhf4j.reward.train.PairTrainingResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -88,7 +88,7 @@ class ScoringModelOwnershipTest {
     try (DjlRewardModel rm =
         RewardModels.djlFromCausalLm(sft, 9).modelOptions(ModelOptions.cpu()).build()) {
       double before = rm.score(PROMPT, pairs.get(0).chosen());
-      RewardTrainingResult result =
+      PairTrainingResult result =
           RewardTrainer.builder(rm)
               .trainPairs(pairs)
               .learningRate(1e-2)

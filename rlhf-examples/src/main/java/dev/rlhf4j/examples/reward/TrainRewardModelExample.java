@@ -23,7 +23,7 @@ import dev.rlhf4j.reward.eval.LengthBiasReport;
 import dev.rlhf4j.reward.eval.PairAccuracy;
 import dev.rlhf4j.reward.eval.PairAccuracyResult;
 import dev.rlhf4j.reward.train.RewardTrainer;
-import dev.rlhf4j.reward.train.RewardTrainingResult;
+import dev.rlhf4j.reward.train.PairTrainingResult;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,7 +92,7 @@ public final class TrainRewardModelExample {
    * @param savedTo the directory the reward model was saved to
    */
   public record Result(
-      RewardTrainingResult training,
+      PairTrainingResult training,
       PairAccuracyResult heldOut,
       LengthBiasReport lengthBias,
       Path savedTo) {
@@ -209,7 +209,7 @@ public final class TrainRewardModelExample {
     // only the reward model stays in memory, and it owns what it loaded.
     try (DjlRewardModel rewardModel =
         RewardModels.djlFromCausalLm(o.base(), o.seed()).maxLength(o.maxLength()).build()) {
-      RewardTrainingResult training =
+      PairTrainingResult training =
           RewardTrainer.builder(rewardModel) // the model's max length and truncation
               .trainPairs(train)
               .evalPairs(eval)
@@ -266,7 +266,7 @@ public final class TrainRewardModelExample {
   }
 
   private static void printTable(
-      PrintStream out, RewardTrainingResult training, PairAccuracyResult heldOut,
+      PrintStream out, PairTrainingResult training, PairAccuracyResult heldOut,
       LengthBiasReport lengthBias) {
     out.println();
     out.printf(Locale.ROOT, "%-6s %11s %10s %13s%n", "epoch", "train loss", "train acc",

@@ -18,6 +18,7 @@ import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
 import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
+import dev.rlhf4j.reward.internal.LazyFingerprint;
 import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.onnx.internal.ClassifierGraph;
 import dev.rlhf4j.reward.onnx.internal.ExternalDataCheck;
@@ -81,7 +82,7 @@ public final class OnnxRewardModel implements RewardModel {
 
   private final Path modelFile;
   private final Path directory;
-  private Fingerprint files; // guarded by this; computed on first use
+  private final LazyFingerprint files;
   private final OrtEnvironment environment;
   private final SessionOptions sessionOptions;
   private final OrtSession session;
@@ -115,6 +116,7 @@ public final class OnnxRewardModel implements RewardModel {
     this.padTokenId = padTokenId;
     this.rewardLabel = b.rewardLabel;
     this.appendEos = b.appendEos;
+    this.files = new LazyFingerprint(this::filesFingerprint);
   }
 
   /**
@@ -334,28 +336,26 @@ public final class OnnxRewardModel implements RewardModel {
    */
   @Override
   public Optional<Fingerprint> fingerprint() {
-    Fingerprint content;
-    synchronized (this) {
-      if (files == null) {
-        Fingerprint f = Fingerprint.ofPath(directory);
-        if (tokenizer != null && !tokenizer.directory().toAbsolutePath().normalize()
-            .equals(directory.toAbsolutePath().normalize())) {
-          Optional<Fingerprint> t = ModelFiles.tokenizerFingerprint(tokenizer.directory());
-          if (t.isPresent()) {
-            f = f.with("tokenizer/", t.get());
-          }
-        }
-        files = f;
-      }
-      content = files;
-    }
     return Optional.of(
-        content
-            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
-            .with("setting:paddingSide", paddingSide.name())
-            .with("setting:padTokenId", Long.toString(padTokenId))
-            .with("setting:rewardLabel", Integer.toString(rewardLabel))
-            .with("setting:appendEos", Boolean.toString(appendEos)));
+        files.withSettings(
+            "maxBatchSize", Integer.toString(maxBatchSize),
+            "paddingSide", paddingSide.name(),
+            "padTokenId", Long.toString(padTokenId),
+            "rewardLabel", Integer.toString(rewardLabel),
+            "appendEos", Boolean.toString(appendEos)));
+  }
+
+  /** The model directory's files, and the tokenizer's when it lives elsewhere. */
+  private Fingerprint filesFingerprint() {
+    Fingerprint f = Fingerprint.ofPath(directory);
+    if (tokenizer != null && !tokenizer.directory().toAbsolutePath().normalize()
+        .equals(directory.toAbsolutePath().normalize())) {
+      Optional<Fingerprint> t = ModelFiles.tokenizerFingerprint(tokenizer.directory());
+      if (t.isPresent()) {
+        f = f.with("tokenizer/", t.get());
+      }
+    }
+    return f;
   }
 
   @Override

@@ -18,6 +18,7 @@ import dev.rlhf4j.reward.internal.PaddedBatch;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
 import dev.rlhf4j.reward.internal.PairTraining;
+import dev.rlhf4j.reward.train.PairTrainingResult;
 import dev.rlhf4j.training.DataFingerprint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -96,7 +97,7 @@ public final class PreferenceTrainer {
    * @throws IllegalStateException if the LM or the tokenizer is closed, or another gradient
    *     collector is open
    */
-  public PreferenceTrainingResult train() {
+  public PairTrainingResult train() {
     try (LmPreferenceModel view =
         LmPreferenceModel.of(lm, tokenizer)
             .maxLength(s.maxLength())
@@ -168,7 +169,7 @@ public final class PreferenceTrainer {
           outcome.epochLoss().get(outcome.epochLoss().size() - 1),
           outcome.heldOutAccuracy(),
           saved.map(p -> ", saved to " + p).orElse(""));
-      return new PreferenceTrainingResult(
+      return new PairTrainingResult(
           outcome.epochLoss(),
           outcome.epochAccuracy(),
           outcome.heldOutAccuracy(),

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).build()) {
- *   RewardTrainingResult r = RewardTrainer.builder(rm)
+ *   PairTrainingResult r = RewardTrainer.builder(rm)
  *       .trainPairs(train).evalPairs(heldOut)
  *       .learningRate(2e-6).globalBatchSize(512).microBatchSize(4)
  *       .outputDirectory(Path.of("models/rm"))
@@ -87,7 +87,7 @@ public final class RewardTrainer {
    *
    * <pre>{@code
    * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).maxLength(1024).build()) {
-   *   RewardTrainingResult r =
+   *   PairTrainingResult r =
    *       RewardTrainer.builder(rm).trainPairs(train).evalPairs(heldOut).build().train();
    *   double accuracy = PairAccuracy.create().evaluate(rm, heldOut).accuracy();
    *   rm.save(outDir);
@@ -113,7 +113,7 @@ public final class RewardTrainer {
    * @throws IllegalStateException if the model or the tokenizer is closed, or another gradient
    *     collector is open
    */
-  public RewardTrainingResult train() {
+  public PairTrainingResult train() {
     try (DjlRewardModel view =
         DjlRewardModel.of(model, tokenizer)
             .maxLength(s.maxLength())
@@ -172,7 +172,7 @@ public final class RewardTrainer {
           outcome.epochLoss().get(outcome.epochLoss().size() - 1),
           outcome.heldOutAccuracy(),
           saved.map(p -> ", saved to " + p).orElse(""));
-      return new RewardTrainingResult(
+      return new PairTrainingResult(
           outcome.epochLoss(),
           outcome.epochAccuracy(),
           outcome.heldOutAccuracy(),

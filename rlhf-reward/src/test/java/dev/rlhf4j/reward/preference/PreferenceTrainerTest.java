@@ -11,6 +11,7 @@ import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.TinyModels;
+import dev.rlhf4j.reward.train.PairTrainingResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ class PreferenceTrainerTest {
             HfTokenizer.load(
                 TinyModels.writeTokenizer(dir.resolve("tok"), TinyModels.Variant.DISTINCT_PAD));
         CausalLm lm = CausalLm.randomInit(TinyModels.causalLm(32, 1), 2, ModelOptions.cpu())) {
-      PreferenceTrainingResult result =
+      PairTrainingResult result =
           PreferenceTrainer.builder(lm, tokenizer)
               .trainPairs(train)
               .evalPairs(heldOut)

@@ -56,7 +56,7 @@ class RewardTrainerTest {
                 TinyModels.writeTokenizer(dir.resolve("tok"), TinyModels.Variant.DISTINCT_PAD));
         SequenceClassifier model =
             SequenceClassifier.randomInit(TinyModels.rewardModel(32, 1), 3, ModelOptions.cpu())) {
-      RewardTrainingResult result =
+      PairTrainingResult result =
           RewardTrainer.builder(model, tokenizer)
               .trainPairs(train)
               .evalPairs(heldOut)
@@ -171,7 +171,7 @@ class RewardTrainerTest {
               .build();
       trainer.train();
       int before = liveArrays();
-      RewardTrainingResult result = trainer.train();
+      PairTrainingResult result = trainer.train();
       assertThat(result.steps()).isEqualTo(6);
       assertThat(liveArrays()).isEqualTo(before);
     }
