@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class LazyFingerprintTest {
@@ -23,15 +24,18 @@ class LazyFingerprintTest {
     return new Fingerprint(new TreeMap<>(Map.of("model.safetensors", "sha256:ab")));
   }
 
+  /** Hashes nothing: counts its calls and returns {@link #files()}. */
+  private static Supplier<Fingerprint> counting(AtomicInteger calls) {
+    return () -> {
+      calls.incrementAndGet();
+      return files();
+    };
+  }
+
   @Test
   void hashesTheFilesOnceAndAppendsTheSettingsOfEachCall() {
     AtomicInteger calls = new AtomicInteger();
-    LazyFingerprint lazy =
-        new LazyFingerprint(
-            () -> {
-              calls.incrementAndGet();
-              return files();
-            });
+    LazyFingerprint lazy = new LazyFingerprint(counting(calls));
     assertThat(calls).hasValue(0); // nothing is hashed before first use
 
     Fingerprint first = lazy.withSettings("maxLength", "512", "truncation", "LEFT");
@@ -52,12 +56,7 @@ class LazyFingerprintTest {
   @Test
   void concurrentFirstCallsHashTheFilesOnce() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    LazyFingerprint lazy =
-        new LazyFingerprint(
-            () -> {
-              calls.incrementAndGet();
-              return files();
-            });
+    LazyFingerprint lazy = new LazyFingerprint(counting(calls));
     int threads = 8;
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
