@@ -15,7 +15,8 @@ public final class LazyFingerprint {
   private Fingerprint content; // guarded by this; computed on first use
 
   /**
-   * @param files computes the fingerprint of the model's files; called at most once
+   * @param files computes the fingerprint of the model's files; called on first use and its
+   *     result kept (called again on the next use only if it threw)
    * @throws IllegalArgumentException if files is null
    */
   public LazyFingerprint(Supplier<Fingerprint> files) {

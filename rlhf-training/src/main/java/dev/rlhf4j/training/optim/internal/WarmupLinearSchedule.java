@@ -1,6 +1,5 @@
 package dev.rlhf4j.training.optim.internal;
 
-
 import dev.rlhf4j.training.optim.LearningRateSchedule;
 
 /**
