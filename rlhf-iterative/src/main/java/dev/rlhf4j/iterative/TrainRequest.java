@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,8 +22,9 @@ import java.util.List;
  *     else the previous iteration's checkpoint
  * @param outputDirectory an empty directory the backend writes the trained checkpoint into (for
  *     the DJL backend, a Hugging Face directory); the loop moves it into place afterwards
- * @param seed the seed of every random choice of this call (data order, dropout), derived from the
- *     run's seed and the iteration
+ * @param dpo the loop's {@link DpoConfig} ({@link IterativeLoop.Builder#dpo}) with the seed of
+ *     every random choice of this call (data order, dropout), derived from the run's seed and the
+ *     iteration
  * @param checkpointDirectory where the backend may keep mid-training checkpoints of this call; it
  *     survives a crash, so a rerun of the loop resumes the training mid-way, and the loop deletes
  *     it once the trained checkpoint is in place
@@ -35,7 +37,7 @@ public record TrainRequest(
     Path initialCheckpoint,
     Path referenceCheckpoint,
     Path outputDirectory,
-    long seed,
+    DpoConfig dpo,
     Path checkpointDirectory,
     ProgressListener listener) {
 
@@ -49,8 +51,8 @@ public record TrainRequest(
     checkArgument(!pairs.isEmpty(), "pairs must not be empty (iteration %s)", iteration);
     checkArgument(
         initialCheckpoint != null && referenceCheckpoint != null && outputDirectory != null
-            && checkpointDirectory != null,
-        "checkpoints, outputDirectory and checkpointDirectory must not be null");
+            && checkpointDirectory != null && dpo != null,
+        "checkpoints, outputDirectory, checkpointDirectory and dpo must not be null");
     checkArgument(listener != null, "listener must not be null (use ProgressListener.none())");
   }
 }

@@ -95,7 +95,7 @@ final class FakeBackend implements PolicyBackend {
     double lossSum = 0;
     int step = 0;
     for (int epoch = 0; epoch < 2; epoch++) {
-      Collections.shuffle(order, new java.util.Random(request.seed() + epoch));
+      Collections.shuffle(order, new java.util.Random(request.dpo().optimization().seed() + epoch));
       for (PreferencePair pair : order) {
         step++;
         String key = Prompt.contentId(pair.prompt());

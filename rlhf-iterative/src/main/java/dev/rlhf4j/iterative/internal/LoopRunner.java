@@ -130,7 +130,7 @@ public final class LoopRunner {
                         + e.evaluator().map(Describe::component).orElse("standard"))
             .orElse("none"));
     new TreeMap<>(spec.backend().settings()).forEach((k, v) -> s.put("backend." + k, v));
-    new TreeMap<>(spec.extraSettings()).forEach(s::put);
+    s.put("dpo", spec.dpo().toString());
     return new RunSettings(s);
   }
 
@@ -289,7 +289,7 @@ public final class LoopRunner {
                       init,
                       reference,
                       temp,
-                      Seeds.derive(spec.seed(), t, Seeds.TRAIN),
+                      spec.dpo().toBuilder().seed(Seeds.derive(spec.seed(), t, Seeds.TRAIN)).build(),
                       files.directory().resolve(TRAINING_CHECKPOINTS),
                       listener));
       if (result == null) {
