@@ -20,8 +20,6 @@ import java.util.List;
  *     warm start (the paper's choice), else π0
  * @param referenceCheckpoint the reference policy π_ref: π0 under {@link ReferenceMode#INITIAL},
  *     else the previous iteration's checkpoint
- * @param outputDirectory an empty directory the backend writes the trained checkpoint into (for
- *     the DJL backend, a Hugging Face directory); the loop moves it into place afterwards
  * @param dpo the loop's {@link DpoConfig} ({@link IterativeLoop.Builder#dpo}) with the seed of
  *     every random choice of this call (data order, dropout), derived from the run's seed and the
  *     iteration
@@ -36,7 +34,6 @@ public record TrainRequest(
     List<PreferencePair> pairs,
     Path initialCheckpoint,
     Path referenceCheckpoint,
-    Path outputDirectory,
     DpoConfig dpo,
     Path checkpointDirectory,
     ProgressListener listener) {
@@ -50,9 +47,9 @@ public record TrainRequest(
     pairs = List.copyOf(pairs);
     checkArgument(!pairs.isEmpty(), "pairs must not be empty (iteration %s)", iteration);
     checkArgument(
-        initialCheckpoint != null && referenceCheckpoint != null && outputDirectory != null
-            && checkpointDirectory != null && dpo != null,
-        "checkpoints, outputDirectory, checkpointDirectory and dpo must not be null");
+        initialCheckpoint != null && referenceCheckpoint != null && checkpointDirectory != null
+            && dpo != null,
+        "checkpoints, checkpointDirectory and dpo must not be null");
     checkArgument(listener != null, "listener must not be null (use ProgressListener.none())");
   }
 }

@@ -10,10 +10,10 @@
  *       sample from, {@code train(TrainRequest)} writes a new checkpoint;
  *   <li>{@link dev.rlhf4j.iterative.PolicySampler}: a closeable {@link
  *       dev.rlhf4j.api.exploration.Sampler};
- *   <li>{@link dev.rlhf4j.iterative.TrainRequest} / {@link dev.rlhf4j.iterative.TrainResult}: the
- *       pairs so far, the initial and reference checkpoints, the output directory and the loop's
- *       {@link dev.rlhf4j.iterative.train.DpoConfig} with the iteration's seed; the figures
- *       training reports.
+ *   <li>{@link dev.rlhf4j.iterative.TrainRequest} / {@link dev.rlhf4j.iterative.TrainedPolicy}:
+ *       the pairs so far, the initial and reference checkpoints and the loop's {@link
+ *       dev.rlhf4j.iterative.train.DpoConfig} with the iteration's seed; the trained policy, which
+ *       the loop saves, with the figures training reports.
  * </ul>
  *
  * <p>Everything else is engine-free: the prompt slices ({@link

@@ -10,7 +10,7 @@ import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PolicySampler;
 import dev.rlhf4j.iterative.TrainRequest;
-import dev.rlhf4j.iterative.TrainResult;
+import dev.rlhf4j.iterative.TrainedPolicy;
 import dev.rlhf4j.spark.internal.ExecutorCache;
 import dev.rlhf4j.spark.internal.HadoopConf;
 import dev.rlhf4j.spark.internal.PolicyTask;
@@ -127,7 +127,7 @@ public final class SparkPolicyBackend implements PolicyBackend {
 
   /** Trains with the wrapped backend, on the driver. */
   @Override
-  public TrainResult train(TrainRequest request) {
+  public TrainedPolicy train(TrainRequest request) {
     checkState(!closed.get(), "the backend is closed");
     return trainer.train(request);
   }

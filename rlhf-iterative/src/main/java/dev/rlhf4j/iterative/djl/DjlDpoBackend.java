@@ -9,7 +9,7 @@ import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PolicySampler;
 import dev.rlhf4j.iterative.TrainRequest;
-import dev.rlhf4j.iterative.TrainResult;
+import dev.rlhf4j.iterative.TrainedPolicy;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
 import dev.rlhf4j.iterative.train.TrainingResult;
@@ -52,8 +52,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * TrainRequest#referenceCheckpoint()} (otherwise the policy's own starting weights are the
  * reference), runs {@link DpoTrainer} with {@link TrainRequest#dpo()}, the request's
  * listener and its {@link TrainRequest#checkpointDirectory()} (so that a crash mid-training
- * resumes mid-training when the config's {@code checkpointEvery} is set), and saves the trained policy with the starting checkpoint's tokenizer files
- * into {@link TrainRequest#outputDirectory()}. It reports the last optimizer step's TRL metrics
+ * resumes mid-training when the config's {@code checkpointEvery} is set), and returns the trained
+ * policy, which {@link TrainedPolicy#save} writes with the starting checkpoint's tokenizer files
+ * (the loop's CHECKPOINT stage); closing it frees the weights. It reports the last optimizer step's TRL metrics
  * ({@code loss}, {@code rewards/chosen}, {@code rewards/rejected}, {@code rewards/margins}, {@code
  * rewards/accuracies}, {@code logps/chosen}, {@code logps/rejected}, {@code grad_norm}), {@code
  * train_loss} (the mean loss over all steps, as the Hugging Face Trainer reports it) and {@code
@@ -96,13 +97,13 @@ public final class DjlDpoBackend implements PolicyBackend {
   }
 
   @Override
-  public TrainResult train(TrainRequest request) {
+  public TrainedPolicy train(TrainRequest request) {
     checkArgument(request != null, "request must not be null");
     boolean separateReference =
         !sameDirectory(request.initialCheckpoint(), request.referenceCheckpoint());
+    CausalLm policy = CausalLm.load(request.initialCheckpoint());
     TrainingResult result;
-    try (CausalLm policy = CausalLm.load(request.initialCheckpoint());
-        HfTokenizer tokenizer = HfTokenizer.load(request.initialCheckpoint());
+    try (HfTokenizer tokenizer = HfTokenizer.load(request.initialCheckpoint());
         CausalLm reference =
             separateReference ? CausalLm.load(request.referenceCheckpoint()) : null) {
       DpoTrainer.Builder trainer =
@@ -115,9 +116,37 @@ public final class DjlDpoBackend implements PolicyBackend {
         trainer.reference(reference);
       }
       result = trainer.build().train(request.pairs());
-      policy.save(request.outputDirectory());
+    } catch (RuntimeException | Error e) {
+      policy.close();
+      throw e;
     }
-    return new TrainResult(metrics(result));
+    return new Trained(policy, metrics(result));
+  }
+
+  /** A trained DJL policy; owns the model until closed. */
+  private static final class Trained implements TrainedPolicy {
+    private final CausalLm policy;
+    private final Map<String, Double> metrics;
+
+    Trained(CausalLm policy, Map<String, Double> metrics) {
+      this.policy = policy;
+      this.metrics = Map.copyOf(metrics);
+    }
+
+    @Override
+    public Map<String, Double> metrics() {
+      return metrics;
+    }
+
+    @Override
+    public void save(Path directory) {
+      policy.save(directory);
+    }
+
+    @Override
+    public void close() {
+      policy.close();
+    }
   }
 
   @Override
