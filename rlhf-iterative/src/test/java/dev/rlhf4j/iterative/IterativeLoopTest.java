@@ -244,7 +244,7 @@ class IterativeLoopTest {
       assertThat(r.pairs().get(0).source()).isEqualTo("iteration-1");
       assertThat(r.pairs().get(r.pairs().size() - 1).source()).isEqualTo("iteration-" + t);
       assertThat(result.iterations().get(t - 1).metric("train/pairs")).isEqualTo(sofar);
-      seeds.add(r.seed());
+      seeds.add(r.dpo().optimization().seed());
     }
     assertThat(seeds).hasSize(3);
   }
@@ -358,7 +358,7 @@ class IterativeLoopTest {
     Fixture f = new Fixture(tmp);
     LoopResult result =
         IterativeLoop.builder()
-            .initialPolicy(f.initialPolicy)
+            .policy(f.initialPolicy)
             .backend(f.backend)
             .preferenceModel(
                 batch ->
@@ -384,7 +384,7 @@ class IterativeLoopTest {
   void build_missingRequiredSetting_saysWhich() {
     assertThatThrownBy(() -> IterativeLoop.builder().build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("backend(...) is required");
+        .hasMessageContaining("policy(...) is required");
     assertThatThrownBy(() -> IterativeLoop.builder().iterations(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("iterations must be >= 1 but was 0");

@@ -39,10 +39,10 @@ class LocalOneExecutorTest {
     }
     try (SparkRewardModel rm = SparkRewardModel.builder(sc, ScoringModelSpec.djlReward(
             ModelStore.existing(rmDir.toUri(), sc.hadoopConfiguration())).withMaxBatchSize(1))
-        .build()) {
-      Tiny.loop(pi0, SparkPolicyBackend.builder(sc).samplers(SamplerFactory.generator(Tiny.ROWS))
-              .dpo(Tiny.djl()), rm, remote)
-          .build().run();
+        .build();
+        SparkPolicyBackend backend = SparkPolicyBackend.builder(sc)
+            .samplers(SamplerFactory.generator(Tiny.ROWS)).build(Tiny.djl())) {
+      Tiny.loop(pi0, backend, rm, remote).build().run();
     }
     assertThat(Tiny.handOffFiles(remote)).isEqualTo(Tiny.handOffFiles(local));
   }

@@ -180,13 +180,13 @@ class SparkScoringAndJobsTest {
   void remoteStagingDirectory_isCopiedToExecutorsAndSamplesAreTheSame() {
     List<Prompt> prompts = Tiny.prompts("p", 5);
     List<GeneratedSample> expected;
-    try (PolicyBackend djl = Tiny.djl().open(Tiny.DPO); PolicySampler s = djl.sampler(pi0)) {
+    try (PolicyBackend djl = Tiny.djl(); PolicySampler s = djl.sampler(pi0)) {
       expected = s.sample(prompts, 4, Tiny.SAMPLING);
     }
     try (SparkPolicyBackend backend = SparkPolicyBackend.builder(sc)
             .samplers(SamplerFactory.generator(Tiny.ROWS))
             .stagingDirectory(OtherSchemeFileSystem.uri(tmp.resolve("remote-staging")))
-            .build(Tiny.djl().open(Tiny.DPO));
+            .build(Tiny.djl());
         PolicySampler s = backend.sampler(pi0)) {
       assertThat(s.sample(prompts, 4, Tiny.SAMPLING)).isEqualTo(expected);
     }
@@ -215,7 +215,7 @@ class SparkScoringAndJobsTest {
     Jsonl.write(promptFile, JsonlFormats.prompts(), prompts);
     Path expectedGenerated = tmp.resolve("expected-generated.jsonl");
     Path expectedAnnotated = tmp.resolve("expected-annotated.jsonl");
-    try (PolicyBackend djl = Tiny.djl().open(Tiny.DPO); PolicySampler s = djl.sampler(pi0);
+    try (PolicyBackend djl = Tiny.djl(); PolicySampler s = djl.sampler(pi0);
         RewardModel rm = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build()) {
       List<GeneratedSample> samples = s.sample(prompts, 4, Tiny.SAMPLING);
       Jsonl.write(expectedGenerated, JsonlFormats.generatedSamples(), samples);

@@ -325,7 +325,7 @@ public final class Quickstart {
     try (CausalLm policy = CausalLm.load(sftDir);
         HfTokenizer tokenizer = HfTokenizer.load(sftDir)) {
       DpoTrainer.builder(policy, tokenizer)
-          .config(backend().dpoConfig(dpoSettings(), options.seed()))
+          .config(dpoSettings().toBuilder().seed(options.seed()).build())
           .listener(progress)
           .build()
           .train(pairs);
