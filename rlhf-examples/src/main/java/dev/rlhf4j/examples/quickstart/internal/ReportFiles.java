@@ -67,6 +67,7 @@ public final class ReportFiles {
           .put("name", r.name())
           .put("goldReward", r.goldReward())
           .put("goldWinRateVsSft", r.goldWinRateVsSft())
+          .put("goldLcWinRateVsSft", r.goldLcWinRateVsSft())
           .put("proxyReward", r.proxyReward())
           .put("meanLength", r.meanLength());
     }
@@ -81,13 +82,14 @@ public final class ReportFiles {
         "Proxy reward model: held-out accuracy against gold labels %.3f, length-reward Pearson"
             + " %.3f (mean per prompt, SFT samples; paper Fig. 5).%n%n",
         report.rewardModel().heldOutAccuracy(), report.rewardModel().lengthRewardPearson()));
-    md.append("| Model | Method | Len. pen. | Gold reward | Gold win rate vs SFT |"
-        + " Proxy reward | Len. (chars) |\n");
-    md.append("|---|---|---|---|---|---|---|\n");
+    md.append("| Model | Method | Len. pen. | Gold reward | Gold win rate vs SFT (sampled) |"
+        + " Gold LC win rate vs SFT | Proxy reward | Len. (chars) |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
     for (Row r : report.rows()) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.3f | %.1f |%n",
+      md.append(String.format(Locale.ROOT,
+          "| %s | %s | %s | %.3f | %.3f | %.3f | %.3f | %.1f |%n",
           r.name(), method(r.name()), r.name().contains("-lp-") ? "yes" : "-", r.goldReward(),
-          r.goldWinRateVsSft(), r.proxyReward(), r.meanLength()));
+          r.goldWinRateVsSft(), r.goldLcWinRateVsSft(), r.proxyReward(), r.meanLength()));
     }
     md.append(String.format(Locale.ROOT, "%nWall time: %.0f s.%n", report.seconds()));
     return md.toString();
