@@ -354,7 +354,7 @@ public final class Quickstart {
                     .maxNewTokens(MAX_NEW_TOKENS).build())
                 .withEvaluator(
                     Evaluators.all(
-                        Evaluators.standard(proxy),
+                        Evaluators.standard("proxy_greedy", proxy),
                         Evaluators.meanReward("gold_reward", task.goldReward()))))
         .seed(options.seed())
         .runDirectory(runDir)
