@@ -365,6 +365,11 @@ public final class LoopRunner {
     return responses;
   }
 
+  /** {@code proxy_greedy} for greedy evaluation decoding, {@code proxy_sampled} otherwise. */
+  private static String proxyJudgeName(Evaluation evaluation) {
+    return evaluation.sampling().temperature() == 0 ? "proxy_greedy" : "proxy_sampled";
+  }
+
   /**
    * Samples the evaluation prompts from {@code policy} (or reads them back from {@code file}) and
    * scores them against π0's: iteration 0 is π0 itself.
@@ -383,8 +388,9 @@ public final class LoopRunner {
             .orElseGet(
                 () ->
                     spec.rewardModel().isPresent()
-                        ? Evaluators.standard(spec.rewardModel().get())
-                        : Evaluators.standardPairwise(spec.preferenceModel().orElseThrow()));
+                        ? Evaluators.standard(proxyJudgeName(evaluation), spec.rewardModel().get())
+                        : Evaluators.standardPairwise(
+                            proxyJudgeName(evaluation), spec.preferenceModel().orElseThrow()));
     Map<String, Double> metrics = new TreeMap<>(evaluator.evaluate(responses, baseline));
     metrics.forEach(
         (k, v) -> {
