@@ -164,6 +164,30 @@ class PackedPairsTest {
     }
   }
 
+  /**
+   * The reference scores through a frozen copy: its log-probabilities record no autograd graph,
+   * while the trainable policy's do (so the check can tell the two apart).
+   */
+  @Test
+  void frozenReference_recordsNoAutogradState() {
+    try (CausalLm policy = llama(Architecture.LLAMA_CAUSAL_LM, 0);
+        CausalLm reference = policy.copyFrozen();
+        NDManager manager = NDManager.newBaseManager()) {
+      List<TokenizedPair> pairs = pairs(2);
+      PaddedBatch batch = LogProbs.pairBatch(manager, pairs);
+      PackedPairs packed = PackedPairs.of(manager, pairs);
+      assertThat(reference.parameters().values()).noneMatch(NDArray::hasGradient);
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray scored = LogProbs.completion(reference, batch, packed).sum().sum();
+        // no graph was recorded: there is nothing to differentiate
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> collector.backward(scored))
+            .isInstanceOf(ai.djl.engine.EngineException.class);
+        collector.backward(LogProbs.completion(policy, batch, packed).sum().sum());
+      }
+      assertThat(policy.parameters().values()).allMatch(NDArray::hasGradient);
+    }
+  }
+
   @Test
   void gradients_equalTheUnsharedPath() {
     try (CausalLm model = llama(Architecture.QWEN2_CAUSAL_LM, 0);
