@@ -39,7 +39,7 @@ class RewardModelFingerprintTest {
 
   private static Fingerprint djlFingerprint(Path directory) {
     try (DjlRewardModel rm =
-        RewardModels.djl(directory).optModelOptions(ModelOptions.cpu()).build()) {
+        RewardModels.djl(directory).modelOptions(ModelOptions.cpu()).build()) {
       return rm.fingerprint().orElseThrow();
     }
   }
@@ -102,7 +102,7 @@ class RewardModelFingerprintTest {
     Fingerprint defaults = djlFingerprint(saved);
     Fingerprint shorter;
     try (DjlRewardModel rm =
-        RewardModels.djl(saved).optModelOptions(ModelOptions.cpu()).optMaxLength(16).build()) {
+        RewardModels.djl(saved).modelOptions(ModelOptions.cpu()).maxLength(16).build()) {
       shorter = rm.fingerprint().orElseThrow();
     }
     assertThat(shorter.differencesFrom(defaults))

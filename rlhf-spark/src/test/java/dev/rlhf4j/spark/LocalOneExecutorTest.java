@@ -34,7 +34,7 @@ class LocalOneExecutorTest {
     Path rmDir = Tiny.rewardModel(tmp.resolve("rm"), 7);
     Path local = tmp.resolve("in-process");
     Path remote = tmp.resolve("spark");
-    try (RewardModel rm = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(1).build()) {
+    try (RewardModel rm = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build()) {
       Tiny.loop(pi0, Tiny.djl(), rm, local).build().run();
     }
     try (SparkRewardModel rm = SparkRewardModel.builder(sc, ScoringModelSpec.djlReward(

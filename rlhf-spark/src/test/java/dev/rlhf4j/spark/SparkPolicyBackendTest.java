@@ -66,7 +66,7 @@ class SparkPolicyBackendTest {
 
   /** One sequence per forward pass: scores do not depend on which requests share a call. */
   private static RewardModel inProcessRewardModel() {
-    return DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(1).build();
+    return DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build();
   }
 
   private static SparkRewardModel sparkRewardModel() {

@@ -99,7 +99,7 @@ class SparkScoringAndJobsTest {
   void rewardModel_oneSequencePerPass_isBitIdenticalToInProcess_forAnyBlocksAndPartitions() {
     List<ScoreRequest> batch = requests(11);
     double[] expected;
-    try (RewardModel local = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(1).build()) {
+    try (RewardModel local = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build()) {
       expected = local.score(batch);
     }
     for (int blockSize : new int[] {1, 4, 64}) {
@@ -118,7 +118,7 @@ class SparkScoringAndJobsTest {
   void rewardModel_batchedScoring_agreesWithOneInProcessCallWithinRounding() {
     List<ScoreRequest> batch = requests(13);
     double[] expected;
-    try (RewardModel local = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(4).build()) {
+    try (RewardModel local = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(4).build()) {
       expected = local.score(batch);
     }
     try (SparkRewardModel remote = SparkRewardModel.builder(sc,
@@ -163,7 +163,7 @@ class SparkScoringAndJobsTest {
       batch.add(new Comparison(r.prompt(), r.response(), "no " + r.response()));
     }
     double[] expected;
-    try (PreferenceModel local = LmPreferenceModel.fromDirectory(pi0).optMaxBatchSize(2).build()) {
+    try (PreferenceModel local = LmPreferenceModel.fromDirectory(pi0).maxBatchSize(2).build()) {
       expected = local.probabilityFirstPreferred(batch);
     }
     try (SparkPreferenceModel remote = SparkPreferenceModel.builder(sc,
@@ -216,7 +216,7 @@ class SparkScoringAndJobsTest {
     Path expectedGenerated = tmp.resolve("expected-generated.jsonl");
     Path expectedAnnotated = tmp.resolve("expected-annotated.jsonl");
     try (PolicyBackend djl = Tiny.djl().open(Tiny.DPO); PolicySampler s = djl.sampler(pi0);
-        RewardModel rm = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(1).build()) {
+        RewardModel rm = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build()) {
       List<GeneratedSample> samples = s.sample(prompts, 4, Tiny.SAMPLING);
       Jsonl.write(expectedGenerated, JsonlFormats.generatedSamples(), samples);
       List<AnnotatedSample> annotated = rm.annotate(samples);

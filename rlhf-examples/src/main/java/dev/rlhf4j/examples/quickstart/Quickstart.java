@@ -213,7 +213,7 @@ public final class Quickstart {
     stage("reward model", trainPairs.size() + " offline pairs");
     trainRewardModel(sftDir, rmDir, trainPairs, heldOutPairs);
 
-    try (DjlRewardModel proxy = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(256).build()) {
+    try (DjlRewardModel proxy = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(256).build()) {
       Evaluator evaluator = new Evaluator(task, proxy, evalPrompts);
       RewardModelFigures rmFigures = rewardModelFigures(task, proxy, sftDir, heldOutPairs);
       out.printf(Locale.ROOT, "reward model: held-out accuracy (gold labels) %.3f, "

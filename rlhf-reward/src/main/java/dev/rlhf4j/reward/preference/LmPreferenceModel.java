@@ -283,6 +283,11 @@ public final class LmPreferenceModel implements PreferenceModel {
     return maxLength;
   }
 
+  /** What happens to a longer input. */
+  public Truncation truncation() {
+    return truncation;
+  }
+
   /**
    * {@inheritDoc}
    *

@@ -52,13 +52,13 @@ public final class PreferenceTrainer {
   private final CausalLm lm;
   private final HfTokenizer tokenizer;
   private final PairTrainingSettings s;
-  private final PairwisePreferenceLoss.Normalization normalization;
+  private final PairwisePreferenceLoss.Softmax softmax;
 
   private PreferenceTrainer(Builder builder, PairTrainingSettings settings) {
     this.lm = builder.lm;
     this.tokenizer = builder.tokenizer;
     this.s = settings;
-    this.normalization = builder.normalization;
+    this.softmax = builder.softmax;
   }
 
   /**
@@ -70,6 +70,19 @@ public final class PreferenceTrainer {
     checkArgument(lm != null, "lm must not be null");
     checkArgument(tokenizer != null, "tokenizer must not be null");
     return new Builder(lm, tokenizer);
+  }
+
+  /**
+   * A trainer for the LM of {@code model}, rendering prompts with its tokenizer and, unless set
+   * otherwise, with its maximum length: the preference model judges with the trained weights as
+   * soon as {@link #train()} returns. The model is borrowed (never closed here).
+   *
+   * @throws IllegalArgumentException if model is null
+   */
+  public static Builder builder(LmPreferenceModel model) {
+    checkArgument(model != null, "model must not be null");
+    return new Builder(model.lm(), model.tokenizer())
+        .withInputsOf(model.maxLength(), model.truncation());
   }
 
   /**
@@ -86,9 +99,9 @@ public final class PreferenceTrainer {
   public PreferenceTrainingResult train() {
     try (LmPreferenceModel view =
         LmPreferenceModel.of(lm, tokenizer)
-            .optMaxLength(s.maxLength())
-            .optTruncation(s.truncation())
-            .optMaxBatchSize(2 * s.microBatchSize())
+            .maxLength(s.maxLength())
+            .truncation(s.truncation())
+            .maxBatchSize(2 * s.microBatchSize())
             .build()) {
       List<long[]> prompts = new ArrayList<>(s.trainPairs().size());
       boolean[] firstPreferred = preferredShownFirst(s.trainPairs().size(), s.seed());
@@ -101,8 +114,8 @@ public final class PreferenceTrainer {
         prompts.add(view.tokenize(shown));
       }
       PairwisePreferenceLoss loss =
-          new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), normalization);
-      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
+          new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), softmax);
+      PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
       DataFingerprint data = new DataFingerprint();
       prompts.forEach(data::add);
       PairTraining.Outcome outcome =
@@ -115,7 +128,7 @@ public final class PreferenceTrainer {
               prompts.size(),
               s.optimization(),
               s.checkpointDirectory().orElse(null),
-              "pairwise(" + normalization + ")|maxLength=" + s.maxLength() + "|"
+              "pairwise(" + softmax + ")|maxLength=" + s.maxLength() + "|"
                   + s.truncation() + "|data=" + data,
               s.listener(),
               (examples, scope) -> {
@@ -191,13 +204,18 @@ public final class PreferenceTrainer {
   public static final class Builder extends PairTrainerBuilder<Builder> {
     private final CausalLm lm;
     private final HfTokenizer tokenizer;
-    private PairwisePreferenceLoss.Normalization normalization =
-        PairwisePreferenceLoss.Normalization.FULL_VOCABULARY;
+    private PairwisePreferenceLoss.Softmax softmax =
+        PairwisePreferenceLoss.Softmax.FULL_VOCABULARY;
 
     private Builder(CausalLm lm, HfTokenizer tokenizer) {
       super(4, LmPreferenceModel.DEFAULT_MAX_LENGTH);
       this.lm = lm;
       this.tokenizer = tokenizer;
+    }
+
+    private Builder withInputsOf(int maxLength, Truncation truncation) {
+      inputDefaults(maxLength, truncation);
+      return this;
     }
 
     @Override
@@ -207,14 +225,14 @@ public final class PreferenceTrainer {
 
     /**
      * Over which tokens the answer's softmax runs (default {@link
-     * PairwisePreferenceLoss.Normalization#FULL_VOCABULARY}, the paper's instruction-tuning
+     * PairwisePreferenceLoss.Softmax#FULL_VOCABULARY}, the paper's instruction-tuning
      * loss).
      *
      * @throws IllegalArgumentException if null
      */
-    public Builder normalization(PairwisePreferenceLoss.Normalization value) {
-      checkArgument(value != null, "normalization must not be null");
-      this.normalization = value;
+    public Builder softmax(PairwisePreferenceLoss.Softmax value) {
+      checkArgument(value != null, "softmax must not be null");
+      this.softmax = value;
       return this;
     }
 

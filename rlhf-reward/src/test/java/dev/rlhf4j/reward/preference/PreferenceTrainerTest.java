@@ -55,7 +55,7 @@ class PreferenceTrainerTest {
               .evaluateBeforeTraining(true)
               .epochs(4)
               .learningRate(1e-2)
-              .normalization(PairwisePreferenceLoss.Normalization.ANSWER_TOKENS)
+              .softmax(PairwisePreferenceLoss.Softmax.ANSWER_TOKENS)
               .microBatchSize(16)
               .globalBatchSize(32)
               .seed(3)
@@ -77,7 +77,7 @@ class PreferenceTrainerTest {
           .isGreaterThanOrEqualTo(0.9);
       assertThat(steps.get(0).metrics()).containsKeys("loss", "probability_preferred");
       try (LmPreferenceModel loaded =
-          LmPreferenceModel.fromDirectory(out).optModelOptions(ModelOptions.cpu()).build()) {
+          LmPreferenceModel.fromDirectory(out).modelOptions(ModelOptions.cpu()).build()) {
         assertThat(loaded.probabilityFirstPreferred(List.of(Message.user("pick")), "a", "z"))
             .isGreaterThan(0.5);
       }

@@ -105,7 +105,7 @@ class RewardTrainerTest {
       // the saved directory scores exactly as the trained model did
       try (DjlRewardModel trained = DjlRewardModel.of(model, tokenizer).build();
           DjlRewardModel loaded =
-              DjlRewardModel.fromDirectory(out).optModelOptions(ModelOptions.cpu()).build()) {
+              DjlRewardModel.fromDirectory(out).modelOptions(ModelOptions.cpu()).build()) {
         List<ScoreRequest> requests =
             heldOut.subList(0, 20).stream()
                 .map(p -> new ScoreRequest(p.prompt(), p.chosen()))
