@@ -235,6 +235,55 @@ public final class CausalLm extends TransformerModel {
   }
 
   /**
+   * The logits of chosen slots of <em>packed</em> rows, {@code [K, vocab]}: several sequences that
+   * share a prefix (a DPO pair's prompt, then its chosen and its rejected response) laid out in one
+   * row, so the shared prefix is computed once. {@code segments} says which slots belong together:
+   * a slot attends the earlier slots of segment 0 (the shared prefix) and of its own segment, never
+   * another branch, padding ({@code -1}) never; {@code positions} restart each branch where the
+   * prefix ends. The hidden state of the prefix's last slot predicts the first token of every
+   * branch, so {@code slots} may name a slot more than once. Differentiable; the same values (within
+   * floating-point tolerance) as {@link #logitsAt} on the sequences laid out one per row.
+   *
+   * @param ids {@code [B, T]} token ids (int32 or int64)
+   * @param positions {@code [B, T]} position ids of every slot
+   * @param segments {@code [B, T]} integer segments: -1 padding, 0 shared prefix, k &gt; 0 branch k
+   * @param slots {@code [K]} integer indices into the flattened {@code [B * T]} slots whose logits
+   *     are wanted, in the order wanted
+   * @return {@code [K, vocab]} logits in the ids' manager
+   * @throws IllegalArgumentException if the shapes disagree, {@code slots} is not one-dimensional,
+   *     or GPT-2 runs out of positions
+   * @throws IllegalStateException if the model is closed
+   * @throws dev.rlhf4j.api.Rlhf4jException if the engine fails
+   */
+  public NDArray logitsOfPacked(
+      NDArray ids, NDArray positions, NDArray segments, NDArray slots) {
+    NDManager caller = checkNotNull(ids, "ids").getManager();
+    checkArgument(
+        slots != null && slots.getShape().dimension() == 1,
+        "slots must be a one-dimensional index array but was %s",
+        slots == null ? null : slots.getShape());
+    try (NDManager scope = caller.newSubManager()) {
+      NDArray hidden = packedHiddenStates(ids, positions, segments, scope);
+      long width = hidden.getShape().get(2);
+      NDArray flat = hidden.reshape(-1, width);
+      NDArray index = slots.toType(DataType.INT64, true);
+      index.attach(scope);
+      if (!index.getDevice().equals(flat.getDevice())) {
+        index = index.toDevice(flat.getDevice(), false);
+        index.attach(scope);
+      }
+      // an embedding lookup is a differentiable row gather that accepts repeated indices
+      NDArray rows =
+          index.getNDArrayInternal()
+              .embedding(index, flat, ai.djl.ndarray.types.SparseFormat.DENSE)
+              .singletonOrThrow();
+      NDArray logits = rows.getNDArrayInternal().linear(rows, head, null).singletonOrThrow();
+      logits.attach(caller);
+      return logits;
+    }
+  }
+
+  /**
    * The logits of the last slot only, {@code [B, vocab]}: what a decoding step needs, without
    * projecting every prompt position onto the vocabulary during prefill. Arguments and checks as
    * {@link #forward(NDArray, NDArray, NDArray, KvCache)}; the result lives in the ids' manager.

@@ -608,6 +608,48 @@ public abstract sealed class TransformerModel implements AutoCloseable
     return hidden;
   }
 
+  /**
+   * Runs the backbone over packed rows ({@link AttentionBias#packed}) inside {@code scope} and
+   * returns the hidden states {@code [B, T, hidden]} in {@code scope}. No cache.
+   */
+  final NDArray packedHiddenStates(
+      NDArray ids, NDArray positions, NDArray segments, NDManager scope) {
+    checkOpen();
+    checkNotNull(ids, "ids");
+    checkNotNull(positions, "positions");
+    checkNotNull(segments, "segments");
+    Shape idShape = ids.getShape();
+    checkArgument(
+        idShape.dimension() == 2 && idShape.get(1) > 0,
+        "ids must be [batch, tokens] with tokens > 0 but was %s",
+        idShape);
+    checkArgument(
+        positions.getShape().equals(idShape) && segments.getShape().equals(idShape),
+        "positions and segments must have the shape of ids %s but were %s and %s",
+        idShape,
+        positions.getShape(),
+        segments.getShape());
+    NDArray localIds = local(ids, scope);
+    NDArray pos = local(positions, scope);
+    NDArray seg = local(segments, scope);
+    if (config.family() == ModelFamily.GPT2) {
+      long maxPosition = pos.max().getLong();
+      checkArgument(
+          maxPosition < config.maxPositionEmbeddings(),
+          "GPT-2 has %s learned positions; a packed row reaches position %s",
+          config.maxPositionEmbeddings(),
+          maxPosition);
+    }
+    NDArray bias =
+        AttentionBias.packed(pos, seg, config.slidingWindow(), options.dataType(), scope);
+    try {
+      return backbone.forward(localIds, pos, bias, null, scope);
+    } catch (EngineException e) {
+      throw new Rlhf4jException(
+          "forward pass of " + config.architecture().hfName() + " failed", e);
+    }
+  }
+
   /** An int64 copy of {@code input} on the model's device, in {@code scope}. */
   private NDArray local(NDArray input, NDManager scope) {
     NDArray copy = input.toType(DataType.INT64, true);

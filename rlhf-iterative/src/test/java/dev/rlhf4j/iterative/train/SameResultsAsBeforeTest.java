@@ -34,13 +34,24 @@ class SameResultsAsBeforeTest {
     };
   }
 
+  /**
+   * DPO now packs each pair's prompt once (issue 17): the same arithmetic on differently shaped
+   * arrays, so the kernels round differently; 1e-5 relative still sits two orders of magnitude
+   * below what a changed step moves.
+   */
+  private static final double RELATIVE_PACKED = 1e-5;
+
   static void assertSame(List<Double> actual, double[] recorded) {
+    assertSame(actual, recorded, RELATIVE);
+  }
+
+  static void assertSame(List<Double> actual, double[] recorded, double relative) {
     System.out.println("losses " + Thread.currentThread().getStackTrace()[2].getMethodName() + " " + actual);
     assertThat(actual).hasSize(recorded.length);
     for (int i = 0; i < recorded.length; i++) {
       assertThat(actual.get(i))
           .as("step %s", i + 1)
-          .isCloseTo(recorded[i], org.assertj.core.api.Assertions.withinPercentage(RELATIVE * 100));
+          .isCloseTo(recorded[i], org.assertj.core.api.Assertions.withinPercentage(relative * 100));
     }
   }
 
@@ -79,6 +90,6 @@ class SameResultsAsBeforeTest {
           .build()
           .train(TinyModels.toyPairs(12));
     }
-    assertSame(losses, new double[] {0.6931472420692444, 0.6931473612785339, 0.3334503024816513, 0.14805316179990768, 0.043603334575891495, 0.09220872819423676});
+    assertSame(losses, new double[] {0.6931472420692444, 0.6931473612785339, 0.3334503024816513, 0.14805316179990768, 0.043603334575891495, 0.09220872819423676}, RELATIVE_PACKED);
   }
 }

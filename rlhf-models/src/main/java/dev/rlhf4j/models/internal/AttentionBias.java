@@ -39,4 +39,35 @@ public final class AttentionBias {
     NDArray visible = mask.gt(0).reshape(b, 1, 1, s).logicalAnd(allowed.reshape(1, 1, t, s));
     return visible.toType(dataType, false).sub(1).mul(-MASKED);
   }
+
+  /**
+   * Builds the {@code [B, 1, T, T]} bias of packed rows in {@code scope}: several sequences that
+   * share a prefix laid out in one row, each slot tagged with a segment. Query slot {@code i} may
+   * attend key slot {@code j} when {@code j <= i}, the key is not padding (segment {@code < 0}),
+   * and the key is in the shared segment 0 or in the query's own segment. With a sliding window
+   * {@code w}, the distance is measured in positions, not slots: {@code pos[i] - pos[j] < w}.
+   *
+   * @param positions the {@code [B, T]} int64 position ids, in {@code scope}
+   * @param segments the {@code [B, T]} int64 segments: -1 padding, 0 shared, k > 0 branch k
+   */
+  public static NDArray packed(
+      NDArray positions, NDArray segments, OptionalInt slidingWindow, DataType dataType,
+      NDManager scope) {
+    long b = segments.getShape().get(0);
+    int t = Math.toIntExact(segments.getShape().get(1));
+    NDArray query = scope.arange(0, t, 1, DataType.INT64).reshape(t, 1);
+    NDArray key = scope.arange(0, t, 1, DataType.INT64).reshape(1, t);
+    NDArray causal = key.lte(query).reshape(1, 1, t, t);
+    NDArray keySeg = segments.reshape(b, 1, 1, t);
+    NDArray querySeg = segments.reshape(b, 1, t, 1);
+    NDArray visible =
+        causal
+            .logicalAnd(keySeg.gte(0))
+            .logicalAnd(keySeg.eq(0).logicalOr(keySeg.eq(querySeg)));
+    if (slidingWindow.isPresent()) {
+      NDArray distance = positions.reshape(b, 1, t, 1).sub(positions.reshape(b, 1, 1, t));
+      visible = visible.logicalAnd(distance.lt(slidingWindow.getAsInt()));
+    }
+    return visible.toType(dataType, false).sub(1).mul(-MASKED);
+  }
 }

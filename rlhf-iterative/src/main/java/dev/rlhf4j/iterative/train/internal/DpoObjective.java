@@ -22,7 +22,8 @@ import java.util.Optional;
 
 /**
  * The DPO objective of a micro-batch: chosen and rejected sequences in one forward pass of the
- * policy, completion log-probabilities over the response tokens, the preference loss against the
+ * policy, packed one pair per row so each pair's shared prompt is computed once ({@link
+ * PackedPairs}), completion log-probabilities over the response tokens, the preference loss against the
  * reference log-probabilities (precomputed, or scored live by a reference model before the
  * gradient collector opens), weighted by the micro-batch's share of the global batch.
  */
@@ -102,7 +103,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
 
   /** A micro-batch ready for the policy. */
   public record Prepared(
-      PaddedBatch batch, double[] referenceChosen, double[] referenceRejected, int size) {}
+      PaddedBatch batch, PackedPairs packed, double[] referenceChosen, double[] referenceRejected, int size) {}
 
   @Override
   public void beginStep(int[] batch) {
@@ -116,6 +117,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
       selected.add(pairs.get(index));
     }
     PaddedBatch batch = LogProbs.pairBatch(scope, selected);
+    PackedPairs packed = PackedPairs.of(scope, selected);
     double[] chosen = new double[microBatch.length];
     double[] rejected = new double[microBatch.length];
     if (precomputed != null) {
@@ -124,17 +126,17 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
         rejected[i] = precomputed[1][microBatch[i]];
       }
     } else {
-      double[][] scored = LogProbs.ofPairs(liveReference, batch, ldAlpha);
+      double[][] scored = LogProbs.ofPairs(liveReference, batch, packed, ldAlpha);
       chosen = scored[0];
       rejected = scored[1];
     }
-    return new Prepared(batch, chosen, rejected, microBatch.length);
+    return new Prepared(batch, packed, chosen, rejected, microBatch.length);
   }
 
   @Override
   public TrainingLoop.MicroLoss loss(NDManager scope, Prepared prepared) {
     PaddedBatch batch = prepared.batch();
-    SequenceLogProbs logProbs = LogProbs.completion(policy, batch);
+    SequenceLogProbs logProbs = LogProbs.completion(policy, batch, prepared.packed());
     SequenceLogProbs.ChosenRejected split = logProbs.split();
     PreferenceLossInput input;
     if (ldAlpha < 1) {

@@ -40,6 +40,23 @@ public final class LogProbs {
   }
 
   /**
+   * {@link #completion(CausalLm, PaddedBatch)} of a {@link #pairBatch}, computed on {@code packed},
+   * the same pairs packed one per row ({@link PackedPairs}): each pair's shared prompt runs through
+   * the model once. Same values within floating-point tolerance; differentiable.
+   */
+  public static SequenceLogProbs completion(
+      CausalLm model, PaddedBatch batch, PackedPairs packed) {
+    NDArray ids = batch.ids();
+    try (NDArray logits =
+            model.logitsOfPacked(
+                packed.ids(), packed.positions(), packed.segments(), packed.slots());
+        NDArray labels = ids.get(":, 1:");
+        NDArray mask = batch.completionMask().get(":, 1:")) {
+      return SequenceLogProbs.fromSelectedLogits(logits, labels, mask);
+    }
+  }
+
+  /**
    * The sequence log-probabilities {@code log π(y|x)} of a {@link #pairBatch} under {@code
    * model}, read back to the host: {@code [0]} the chosen, {@code [1]} the rejected responses.
    * Run it outside a gradient collector. With {@code ldAlpha < 1} they are LD-DPO's
@@ -51,9 +68,19 @@ public final class LogProbs {
 
   /** {@link #ofPairs(CausalLm, PaddedBatch)}, length-desensitised with {@code ldAlpha} if below 1. */
   public static double[][] ofPairs(CausalLm model, PaddedBatch batch, double ldAlpha) {
+    return ofPairs(model, batch, null, ldAlpha);
+  }
+
+  /**
+   * {@link #ofPairs(CausalLm, PaddedBatch, double)}, computed on {@code packed} (the same pairs,
+   * {@link PackedPairs}) when it is not null.
+   */
+  public static double[][] ofPairs(
+      CausalLm model, PaddedBatch batch, PackedPairs packed, double ldAlpha) {
     NDManager scope = batch.ids().getManager();
     try (NDManager local = scope.newSubManager();
-        SequenceLogProbs logProbs = completion(model, batch)) {
+        SequenceLogProbs logProbs =
+            packed == null ? completion(model, batch) : completion(model, batch, packed)) {
       NDArray raw =
           ldAlpha < 1
               ? SequenceLogProbs.lengthDesensitizedSums(
@@ -83,7 +110,8 @@ public final class LogProbs {
     for (int from = 0; from < pairs.size(); from += batchSize) {
       List<TokenizedPair> slice = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
       try (NDManager scope = manager.newSubManager()) {
-        double[][] scored = ofPairs(reference, pairBatch(scope, slice), ldAlpha);
+        double[][] scored =
+            ofPairs(reference, pairBatch(scope, slice), PackedPairs.of(scope, slice), ldAlpha);
         System.arraycopy(scored[0], 0, chosen, from, slice.size());
         System.arraycopy(scored[1], 0, rejected, from, slice.size());
       }
