@@ -189,9 +189,13 @@ public abstract sealed class TransformerModel implements AutoCloseable
   public Map<String, NDArray> trainableParameters() {
     checkOpen();
     if (loraConfig != null) {
-      return loraParameters;
-    }
-    if (!trainable) {
+      if (adapterHeads().isEmpty()) {
+        return loraParameters;
+      }
+      Map<String, NDArray> withHead = new LinkedHashMap<>(loraParameters);
+      adapterHeads().forEach(name -> withHead.put(name, parameters.get(name)));
+      return Collections.unmodifiableMap(withHead);
+    }    if (!trainable) {
       return Map.of();
     }
     Map<String, NDArray> open = new LinkedHashMap<>();
@@ -249,7 +253,8 @@ public abstract sealed class TransformerModel implements AutoCloseable
   /**
    * Attaches a fresh LoRA adapter (see {@link LoraConfig}) to every linear layer the config
    * targets and freezes the whole base: from now on the base weights record no gradient and
-   * {@link #trainableParameters()} lists only the adapter. A is drawn from {@code seed}
+   * {@link #trainableParameters()} lists only the adapter (and a sequence classifier's score head,
+   * PEFT's {@code modules_to_save}). A is drawn from {@code seed}
    * (Kaiming-uniform, a = √5: uniform in ±1/√in), B is zero, so logits do not change. One adapter
    * per model.
    *
@@ -271,7 +276,7 @@ public abstract sealed class TransformerModel implements AutoCloseable
           continue;
         }
         String module = name.substring(0, name.length() - ".weight".length());
-        if (!config.targets(module) || !isAdaptable(module)) {
+        if (!config.targets(module) || !isAdaptableModule(module)) {
           continue;
         }
         long[] inOut = inOut(e.getValue());
@@ -308,15 +313,33 @@ public abstract sealed class TransformerModel implements AutoCloseable
       throw ex;
     }
     if (trainable) {
-      parameters.values().forEach(p -> p.setRequiresGradient(false));
+      parameters.forEach((name, p) -> {
+        if (!adapterHeads().contains(name)) {
+          p.setRequiresGradient(false);
+        }
+      });
+    }
+    for (String head : adapterHeads()) {
+      if (!trainable || frozen.contains(head)) {
+        parameters.get(head).setRequiresGradient(true);
+        frozen.remove(head);
+      }
     }
     lora.attach(pairs, config.dropout());
     loraParameters = Collections.unmodifiableMap(created);
     loraConfig = config;
   }
 
+  /**
+   * The parameters that keep training beside an adapter (PEFT's {@code modules_to_save}): none
+   * for a causal LM, the score head for a sequence classifier.
+   */
+  Set<String> adapterHeads() {
+    return Set.of();
+  }
+
   /** Whether {@code module} is a projection the backbone routes through the adapter. */
-  private boolean isAdaptable(String module) {
+  static boolean isAdaptableModule(String module) {
     return module.startsWith("model.layers.") || module.startsWith("transformer.h.");
   }
 
@@ -687,13 +710,18 @@ public abstract sealed class TransformerModel implements AutoCloseable
    */
   public void save(Path directory, StorageType storage) {
     checkOpen();
+    saveTensors(directory, storage, parameters);
+  }
+
+  /** {@link #save(Path, StorageType)} writing {@code tensors} in place of the parameters. */
+  final void saveTensors(Path directory, StorageType storage, Map<String, NDArray> tensors) {
     checkNotNull(directory, "directory");
     checkNotNull(storage, "storage");
     try {
       Files.createDirectories(directory);
       List<Path> written =
           Checkpoint.write(
-              directory, parameters, storage, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+              directory, tensors, storage, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
       try (DirectoryStream<Path> old =
           Files.newDirectoryStream(directory, "model*.safetensors{,.index.json}")) {
         for (Path file : old) {
