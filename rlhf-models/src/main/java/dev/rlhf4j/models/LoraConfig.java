@@ -84,6 +84,35 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
     return alpha / rank;
   }
 
+  /**
+   * The number of scalars the adapter holds on a model of {@code model}'s shape, {@code r · (in +
+   * out)} per targeted layer: what trains (and carries AdamW state) when the base is frozen. Known
+   * before any allocation, for memory estimates; equals {@link
+   * TransformerModel#numTrainableParameters()} of a causal LM after {@link
+   * TransformerModel#addLora}.
+   *
+   * @throws IllegalArgumentException if the config targets no layer of the model
+   */
+  public long parameterCount(dev.rlhf4j.models.config.ModelConfig model) {
+    checkNotNull(model, "model");
+    boolean gpt2 = model.family() == dev.rlhf4j.models.config.ModelFamily.GPT2;
+    long total = 0;
+    for (dev.rlhf4j.models.internal.ParameterSpec spec
+        : dev.rlhf4j.models.internal.Backbone.specs(model)) {
+      String name = spec.name();
+      if (!name.endsWith(".weight") || spec.shape().dimension() != 2) {
+        continue;
+      }
+      String module = name.substring(0, name.length() - ".weight".length());
+      if (targets(module) && TransformerModel.isAdaptableModule(module)) {
+        total += (long) rank * (spec.shape().get(0) + spec.shape().get(1));
+      }
+    }
+    checkArgument(total > 0, "targetModules %s match no linear layer of %s", targetModules,
+        model.architecture().hfName());
+    return total;
+  }
+
   /** A copy with dropout {@code rate}. */
   public LoraConfig withDropout(double rate) {
     return new LoraConfig(rank, alpha, rate, targetModules);

@@ -66,6 +66,14 @@ class LoraTest {
           .isEqualTo(c.numLayers() * (4L * c.hiddenSize() * 2 + 4L * (c.intermediateSize()
               + c.hiddenSize())));
       assertThat(lm.isTrainable()).isTrue();
+      assertThat(LoraConfig.of(4, 16, "q_proj", "down_proj").parameterCount(c))
+          .isEqualTo(lm.numTrainableParameters());
+    }
+    try (CausalLm gpt2 = CausalLm.randomInit(TinyConfigs.gpt2(), 3)) {
+      LoraConfig all = new LoraConfig(3, 6, 0, LoraConfig.GPT2_ALL_LINEAR);
+      gpt2.addLora(all, 1);
+      assertThat(all.parameterCount(gpt2.config())).isEqualTo(gpt2.numTrainableParameters())
+          .isPositive();
     }
   }
 
