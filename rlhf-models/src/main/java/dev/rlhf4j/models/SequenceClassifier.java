@@ -236,4 +236,10 @@ public final class SequenceClassifier extends TransformerModel {
         copySource(parameters(), specs(config()), options()),
         origin().orElse(null));
   }
+
+  /** The score head trains beside a LoRA adapter (PEFT's {@code modules_to_save = ["score"]}). */
+  @Override
+  java.util.Set<String> adapterHeads() {
+    return java.util.Set.of(SCORE);
+  }
 }

@@ -16,6 +16,7 @@ import dev.rlhf4j.models.config.ModelFamily;
 import dev.rlhf4j.models.internal.AttentionBias;
 import dev.rlhf4j.models.internal.Backbone;
 import dev.rlhf4j.models.internal.KvBuffers;
+import dev.rlhf4j.models.internal.LoraLinears;
 import dev.rlhf4j.models.internal.ParameterSpec;
 import dev.rlhf4j.models.internal.WeightInit;
 import dev.rlhf4j.models.checkpoint.Checkpoint;
@@ -89,6 +90,10 @@ public abstract sealed class TransformerModel implements AutoCloseable
   private final Map<String, NDArray> parameters;
   private final Map<String, Shape> shapes;
   private final Backbone backbone;
+  private final LoraLinears lora = new LoraLinears();
+  private final Set<String> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile LoraConfig loraConfig;
+  private volatile Map<String, NDArray> loraParameters = Map.of();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Path origin;
 
@@ -125,7 +130,7 @@ public abstract sealed class TransformerModel implements AutoCloseable
       }
       this.parameters = Collections.unmodifiableMap(params);
       this.shapes = Collections.unmodifiableMap(specShapes);
-      this.backbone = Backbone.bind(config, parameters, manager, options.dataType());
+      this.backbone = Backbone.bind(config, parameters, manager, options.dataType(), lora);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -164,9 +169,243 @@ public abstract sealed class TransformerModel implements AutoCloseable
     return options;
   }
 
-  /** Whether the parameters record gradients ({@code false} for frozen copies). */
+  /**
+   * Whether anything records gradients: {@code false} for frozen copies and for a model whose
+   * every parameter was frozen; {@code true} with a LoRA adapter (only the adapter trains).
+   */
   public boolean isTrainable() {
-    return trainable;
+    return loraConfig != null || (trainable && frozen.size() < parameters.size());
+  }
+
+  /**
+   * What an optimiser updates: the adapter's A and B arrays when a LoRA adapter is attached (the
+   * base is frozen), else the parameters not frozen by {@link #freeze}, or nothing for a frozen
+   * model. Names are Hugging Face's, and for an adapter PEFT's without the {@code
+   * base_model.model.} prefix ({@code model.layers.0.self_attn.q_proj.lora_A.weight}). The map
+   * is unmodifiable; the arrays belong to the model.
+   *
+   * @throws IllegalStateException if the model is closed
+   */
+  public Map<String, NDArray> trainableParameters() {
+    checkOpen();
+    if (loraConfig != null) {
+      if (adapterHeads().isEmpty()) {
+        return loraParameters;
+      }
+      Map<String, NDArray> withHead = new LinkedHashMap<>(loraParameters);
+      adapterHeads().forEach(name -> withHead.put(name, parameters.get(name)));
+      return Collections.unmodifiableMap(withHead);
+    }    if (!trainable) {
+      return Map.of();
+    }
+    Map<String, NDArray> open = new LinkedHashMap<>();
+    parameters.forEach((name, array) -> {
+      if (!frozen.contains(name)) {
+        open.put(name, array);
+      }
+    });
+    return Collections.unmodifiableMap(open);
+  }
+
+  /** The number of scalars {@link #trainableParameters()} holds. */
+  public long numTrainableParameters() {
+    return trainableParameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+  }
+
+  /**
+   * Freezes every parameter whose Hugging Face name matches {@code pattern} in full (for example
+   * {@code "model\\.embed_tokens\\..*"}, or {@code "model\\.layers\\.[0-3]\\..*"} for the
+   * first four layers): it stops recording gradients, so a backward pass allocates no gradient
+   * for it and {@link #trainableParameters()} no longer lists it (no optimiser state). Call it
+   * before training starts; freezing is permanent for this model.
+   *
+   * @return the names frozen by this call
+   * @throws IllegalArgumentException if the pattern matches no parameter (naming it)
+   * @throws IllegalStateException if the model is closed
+   */
+  public List<String> freeze(Pattern pattern) {
+    checkOpen();
+    checkNotNull(pattern, "pattern");
+    List<String> matched = new ArrayList<>();
+    parameters.forEach((name, array) -> {
+      if (pattern.matcher(name).matches()) {
+        matched.add(name);
+      }
+    });
+    checkArgument(
+        !matched.isEmpty(),
+        "freeze: pattern '%s' matches no parameter (names look like '%s')",
+        pattern,
+        parameters.keySet().iterator().next());
+    for (String name : matched) {
+      if (frozen.add(name) && trainable) {
+        parameters.get(name).setRequiresGradient(false);
+      }
+    }
+    return List.copyOf(matched);
+  }
+
+  /** The names of the parameters frozen by {@link #freeze}, in no particular order. */
+  public Set<String> frozenParameters() {
+    return Set.copyOf(frozen);
+  }
+
+  /**
+   * Attaches a fresh LoRA adapter (see {@link LoraConfig}) to every linear layer the config
+   * targets and freezes the whole base: from now on the base weights record no gradient and
+   * {@link #trainableParameters()} lists only the adapter (and a sequence classifier's score head,
+   * PEFT's {@code modules_to_save}). A is drawn from {@code seed}
+   * (Kaiming-uniform, a = √5: uniform in ±1/√in), B is zero, so logits do not change. One adapter
+   * per model.
+   *
+   * @throws IllegalArgumentException if the config targets no layer of this architecture, or
+   *     its rank exceeds a targeted weight's smaller side (naming the layer)
+   * @throws IllegalStateException if the model is closed or already has an adapter
+   */
+  public void addLora(LoraConfig config, long seed) {
+    checkOpen();
+    checkNotNull(config, "config");
+    checkState(loraConfig == null, "the model already has a LoRA adapter (%s)", loraConfig);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    Map<String, NDArray> created = new LinkedHashMap<>();
+    Map<String, LoraLinears.Pair> pairs = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Shape> e : shapes.entrySet()) {
+        String name = e.getKey();
+        if (!name.endsWith(".weight") || e.getValue().dimension() != 2) {
+          continue;
+        }
+        String module = name.substring(0, name.length() - ".weight".length());
+        if (!config.targets(module) || !isAdaptableModule(module)) {
+          continue;
+        }
+        long[] inOut = inOut(e.getValue());
+        long in = inOut[0];
+        long out = inOut[1];
+        checkArgument(
+            config.rank() <= Math.min(in, out),
+            "LoRA rank %s exceeds the smaller side of %s [in %s, out %s]; use a rank <= %s",
+            config.rank(), module, in, out, Math.min(in, out));
+        double bound = 1 / Math.sqrt(in);
+        double[] values = new double[Math.toIntExact(config.rank() * in)];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = random.nextDouble(-bound, bound);
+        }
+        NDArray a =
+            manager.create(values, new Shape(config.rank(), in)).toType(options.dataType(), false);
+        NDArray b = manager.zeros(new Shape(out, config.rank()), options.dataType());
+        a.setName(module + ".lora_A.weight");
+        b.setName(module + ".lora_B.weight");
+        a.setRequiresGradient(true);
+        b.setRequiresGradient(true);
+        created.put(module + ".lora_A.weight", a);
+        created.put(module + ".lora_B.weight", b);
+        pairs.put(module, new LoraLinears.Pair(a, b, config.scale()));
+      }
+      checkArgument(
+          !pairs.isEmpty(),
+          "LoRA targetModules %s match no linear layer of %s; its layers are %s",
+          config.targetModules(), config().architecture().hfName(),
+          config().family() == ModelFamily.GPT2
+              ? LoraConfig.GPT2_ALL_LINEAR : LoraConfig.LLAMA_ALL_LINEAR);
+    } catch (RuntimeException ex) {
+      created.values().forEach(NDArray::close);
+      throw ex;
+    }
+    if (trainable) {
+      parameters.forEach((name, p) -> {
+        if (!adapterHeads().contains(name)) {
+          p.setRequiresGradient(false);
+        }
+      });
+    }
+    for (String head : adapterHeads()) {
+      if (!trainable || frozen.contains(head)) {
+        parameters.get(head).setRequiresGradient(true);
+        frozen.remove(head);
+      }
+    }
+    lora.attach(pairs, config.dropout());
+    loraParameters = Collections.unmodifiableMap(created);
+    loraConfig = config;
+  }
+
+  /**
+   * The parameters that keep training beside an adapter (PEFT's {@code modules_to_save}): none
+   * for a causal LM, the score head for a sequence classifier.
+   */
+  Set<String> adapterHeads() {
+    return Set.of();
+  }
+
+  /** Whether {@code module} is a projection the backbone routes through the adapter. */
+  static boolean isAdaptableModule(String module) {
+    return module.startsWith("model.layers.") || module.startsWith("transformer.h.");
+  }
+
+  /**
+   * {@code [in, out]} of a linear weight: HF {@code nn.Linear} stores {@code [out, in]}, GPT-2's
+   * Conv1D {@code [in, out]} (PEFT's {@code fan_in_fan_out}).
+   */
+  long[] inOut(Shape weight) {
+    return config.family() == ModelFamily.GPT2
+        ? new long[] {weight.get(0), weight.get(1)}
+        : new long[] {weight.get(1), weight.get(0)};
+  }
+
+  /** The adapter's settings, if one is attached. */
+  public Optional<LoraConfig> loraConfig() {
+    return Optional.ofNullable(loraConfig);
+  }
+
+  /**
+   * The adapter's arrays ({@code <module>.lora_A.weight [r, in]}, {@code <module>.lora_B.weight
+   * [out, r]}), empty without an adapter. Unmodifiable; the arrays belong to the model.
+   */
+  public Map<String, NDArray> loraParameters() {
+    checkOpen();
+    return loraParameters;
+  }
+
+  /**
+   * Switches the adapter off until the returned handle is closed: forward passes see the base
+   * model alone, the DPO reference without a second copy of the weights (TRL's {@code
+   * disable_adapter()}). Not thread-safe against concurrent forward passes of this model.
+   *
+   * @throws IllegalStateException if the model has no adapter or it is already off
+   */
+  public AdapterOff disableAdapter() {
+    checkOpen();
+    checkState(loraConfig != null, "the model has no LoRA adapter to disable");
+    checkState(lora.isEnabled(), "the adapter is already disabled");
+    lora.setEnabled(false);
+    return new AdapterOff(lora);
+  }
+
+  /**
+   * Turns adapter dropout on (training) or off (evaluation and sampling, the default); no effect
+   * without an adapter or with dropout 0.
+   */
+  public void setAdapterTraining(boolean training) {
+    lora.setTraining(training);
+  }
+
+  /** Keeps a model's adapter off while open; {@link #close()} switches it back on, once. */
+  public static final class AdapterOff implements AutoCloseable {
+    private final LoraLinears lora;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private AdapterOff(LoraLinears lora) {
+      this.lora = lora;
+    }
+
+    /** Switches the adapter back on; idempotent. */
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        lora.setEnabled(true);
+      }
+    }
   }
 
   /**
@@ -471,13 +710,18 @@ public abstract sealed class TransformerModel implements AutoCloseable
    */
   public void save(Path directory, StorageType storage) {
     checkOpen();
+    saveTensors(directory, storage, parameters);
+  }
+
+  /** {@link #save(Path, StorageType)} writing {@code tensors} in place of the parameters. */
+  final void saveTensors(Path directory, StorageType storage, Map<String, NDArray> tensors) {
     checkNotNull(directory, "directory");
     checkNotNull(storage, "storage");
     try {
       Files.createDirectories(directory);
       List<Path> written =
           Checkpoint.write(
-              directory, parameters, storage, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+              directory, tensors, storage, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
       try (DirectoryStream<Path> old =
           Files.newDirectoryStream(directory, "model*.safetensors{,.index.json}")) {
         for (Path file : old) {

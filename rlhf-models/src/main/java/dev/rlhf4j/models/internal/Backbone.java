@@ -38,9 +38,19 @@ public sealed interface Backbone permits LlamaBackbone, Gpt2Backbone {
   static Backbone bind(
       ModelConfig config, Map<String, NDArray> parameters, NDManager constants,
       DataType dataType) {
+    return bind(config, parameters, constants, dataType, new LoraLinears());
+  }
+
+  /**
+   * As {@link #bind(ModelConfig, Map, NDManager, DataType)}, adding the low-rank updates held by
+   * {@code lora} to the linear layers it names.
+   */
+  static Backbone bind(
+      ModelConfig config, Map<String, NDArray> parameters, NDManager constants,
+      DataType dataType, LoraLinears lora) {
     return config.family() == ModelFamily.GPT2
-        ? new Gpt2Backbone(config, parameters)
-        : new LlamaBackbone(config, parameters, constants, dataType);
+        ? new Gpt2Backbone(config, parameters, lora)
+        : new LlamaBackbone(config, parameters, constants, dataType, lora);
   }
 
   /**

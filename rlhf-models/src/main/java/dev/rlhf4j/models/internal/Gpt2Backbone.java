@@ -23,13 +23,17 @@ final class Gpt2Backbone implements Backbone {
   private final Layer[] layers;
   private final double scale;
 
+  private final LoraLinears lora;
+
   private record Layer(
+      String attn, String mlp,
       NDArray ln1Weight, NDArray ln1Bias, NDArray qkv, NDArray qkvBias, NDArray proj,
       NDArray projBias, NDArray ln2Weight, NDArray ln2Bias, NDArray fc, NDArray fcBias,
       NDArray out, NDArray outBias) {}
 
-  Gpt2Backbone(ModelConfig config, Map<String, NDArray> p) {
+  Gpt2Backbone(ModelConfig config, Map<String, NDArray> p, LoraLinears lora) {
     this.config = config;
+    this.lora = lora;
     this.tokens = p.get("transformer.wte.weight");
     this.positionsTable = p.get("transformer.wpe.weight");
     this.finalNormWeight = p.get("transformer.ln_f.weight");
@@ -39,7 +43,7 @@ final class Gpt2Backbone implements Backbone {
       String l = "transformer.h." + i + ".";
       layers[i] =
           new Layer(
-              p.get(l + "ln_1.weight"), p.get(l + "ln_1.bias"),
+              l + "attn.", l + "mlp.", p.get(l + "ln_1.weight"), p.get(l + "ln_1.bias"),
               p.get(l + "attn.c_attn.weight"), p.get(l + "attn.c_attn.bias"),
               p.get(l + "attn.c_proj.weight"), p.get(l + "attn.c_proj.bias"),
               p.get(l + "ln_2.weight"), p.get(l + "ln_2.bias"),
@@ -101,7 +105,7 @@ final class Gpt2Backbone implements Backbone {
       int heads, int dim, long e) {
     Layer w = layers[i];
     NDArray x = Ops.layerNorm(h, w.ln1Weight, w.ln1Bias, eps);
-    NDArray qkv = Ops.conv1d(x, w.qkv, w.qkvBias);
+    NDArray qkv = conv(x, w.qkv, w.qkvBias, w.attn + "c_attn");
     NDArray q = Ops.splitHeads(qkv.get(new NDIndex("..., :{}", e)), heads, dim);
     NDArray k = Ops.splitHeads(qkv.get(new NDIndex("..., {}:{}", e, 2 * e)), heads, dim);
     NDArray v = Ops.splitHeads(qkv.get(new NDIndex("..., {}:", 2 * e)), heads, dim);
@@ -111,8 +115,13 @@ final class Gpt2Backbone implements Backbone {
       v = all[1];
     }
     NDArray attended = Ops.attention(q, k, v, bias, scale);
-    NDArray mid = h.add(Ops.conv1d(attended, w.proj, w.projBias));
+    NDArray mid = h.add(conv(attended, w.proj, w.projBias, w.attn + "c_proj"));
     x = Ops.layerNorm(mid, w.ln2Weight, w.ln2Bias, eps);
-    return mid.add(Ops.conv1d(Ops.geluTanh(Ops.conv1d(x, w.fc, w.fcBias)), w.out, w.outBias));
+    NDArray inner = Ops.geluTanh(conv(x, w.fc, w.fcBias, w.mlp + "c_fc"));
+    return mid.add(conv(inner, w.out, w.outBias, w.mlp + "c_proj"));
+  }
+
+  private NDArray conv(NDArray x, NDArray weight, NDArray bias, String module) {
+    return lora.plus(Ops.conv1d(x, weight, bias), module, x);
   }
 }

@@ -21,14 +21,19 @@ final class LlamaBackbone implements Backbone {
   private final Rotary rotary;
   private final double scale;
 
+  private final LoraLinears lora;
+
   private record Layer(
+      String attn, String mlp,
       NDArray inputNorm, NDArray q, NDArray qBias, NDArray k, NDArray kBias, NDArray v,
       NDArray vBias, NDArray o, NDArray oBias, NDArray postNorm, NDArray gate, NDArray gateBias,
       NDArray up, NDArray upBias, NDArray down, NDArray downBias) {}
 
   LlamaBackbone(
-      ModelConfig config, Map<String, NDArray> p, NDManager constants, DataType dataType) {
+      ModelConfig config, Map<String, NDArray> p, NDManager constants, DataType dataType,
+      LoraLinears lora) {
     this.config = config;
+    this.lora = lora;
     this.embedding = p.get("model.embed_tokens.weight");
     this.finalNorm = p.get("model.norm.weight");
     this.layers = new Layer[config.numLayers()];
@@ -38,7 +43,7 @@ final class LlamaBackbone implements Backbone {
       String l = "model.layers." + i + ".";
       layers[i] =
           new Layer(
-              p.get(l + "input_layernorm.weight"),
+              a, m, p.get(l + "input_layernorm.weight"),
               p.get(a + "q_proj.weight"), p.get(a + "q_proj.bias"),
               p.get(a + "k_proj.weight"), p.get(a + "k_proj.bias"),
               p.get(a + "v_proj.weight"), p.get(a + "v_proj.bias"),
@@ -113,19 +118,27 @@ final class LlamaBackbone implements Backbone {
       double eps, int heads, int kvHeads, int dim) {
     Layer w = layers[i];
     NDArray x = Ops.rmsNorm(h, w.inputNorm, eps);
-    NDArray q = Rotary.apply(Ops.splitHeads(Ops.linear(x, w.q, w.qBias), heads, dim), tables);
-    NDArray k = Rotary.apply(Ops.splitHeads(Ops.linear(x, w.k, w.kBias), kvHeads, dim), tables);
-    NDArray v = Ops.splitHeads(Ops.linear(x, w.v, w.vBias), kvHeads, dim);
+    NDArray q =
+        Rotary.apply(Ops.splitHeads(lin(x, w.q, w.qBias, w.attn + "q_proj"), heads, dim), tables);
+    NDArray k =
+        Rotary.apply(
+            Ops.splitHeads(lin(x, w.k, w.kBias, w.attn + "k_proj"), kvHeads, dim), tables);
+    NDArray v = Ops.splitHeads(lin(x, w.v, w.vBias, w.attn + "v_proj"), kvHeads, dim);
     if (cache != null) {
       NDArray[] all = cache.update(i, k, v, layerScope);
       k = all[0];
       v = all[1];
     }
     NDArray attended = Ops.attention(q, k, v, bias, scale);
-    NDArray mid = h.add(Ops.linear(attended, w.o, w.oBias));
+    NDArray mid = h.add(lin(attended, w.o, w.oBias, w.attn + "o_proj"));
     x = Ops.rmsNorm(mid, w.postNorm, eps);
     NDArray gated =
-        Ops.silu(Ops.linear(x, w.gate, w.gateBias)).mul(Ops.linear(x, w.up, w.upBias));
-    return mid.add(Ops.linear(gated, w.down, w.downBias));
+        Ops.silu(lin(x, w.gate, w.gateBias, w.mlp + "gate_proj"))
+            .mul(lin(x, w.up, w.upBias, w.mlp + "up_proj"));
+    return mid.add(lin(gated, w.down, w.downBias, w.mlp + "down_proj"));
+  }
+
+  private NDArray lin(NDArray x, NDArray weight, NDArray bias, String module) {
+    return lora.plus(Ops.linear(x, weight, bias), module, x);
   }
 }
