@@ -78,8 +78,18 @@ public record MemoryEstimate(
     return String.format(Locale.ROOT, "%.2f GiB", bytes / GIB);
   }
 
-  /** {@code bytes} in whole GiB, rounded up, with the unit, as the refusal message prints it. */
-  static String roundGib(long bytes) {
-    return String.format(Locale.ROOT, "%d GiB", (long) Math.ceil(bytes / GIB));
+  /**
+   * {@code bytes} rounded up as the refusal message prints it: whole GiB from 10 GiB, GiB with
+   * one decimal from 1 GiB, whole MiB below.
+   */
+  static String approx(long bytes) {
+    double gib = bytes / GIB;
+    if (gib >= 10) {
+      return String.format(Locale.ROOT, "%d GiB", (long) Math.ceil(gib));
+    }
+    if (gib >= 1) {
+      return String.format(Locale.ROOT, "%.1f GiB", Math.ceil(gib * 10) / 10);
+    }
+    return String.format(Locale.ROOT, "%d MiB", (long) Math.ceil(bytes / (1024.0 * 1024)));
   }
 }

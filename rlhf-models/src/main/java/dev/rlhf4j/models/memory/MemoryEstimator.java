@@ -174,15 +174,30 @@ public final class MemoryEstimator {
   public static MemoryEstimate requireFits(
       String what, AvailableMemory available, IntFunction<MemoryEstimate> estimateFor,
       int microBatch, String knob) {
+    return requireFits(what, available, estimateFor, microBatch, knob, 0);
+  }
+
+  /**
+   * {@link #requireFits(String, AvailableMemory, IntFunction, int, String)} for a process that
+   * already holds {@code residentBytes} of the estimate (the loaded model's weights and the
+   * runtime: {@link AvailableMemory} counts them as used already): what must still fit is the
+   * total minus them.
+   *
+   * @throws InsufficientMemoryException if the rest does not fit
+   */
+  public static MemoryEstimate requireFits(
+      String what, AvailableMemory available, IntFunction<MemoryEstimate> estimateFor,
+      int microBatch, String knob, long residentBytes) {
     checkArgument(microBatch >= 1, "microBatch must be >= 1 but was %s", microBatch);
+    checkArgument(residentBytes >= 0, "residentBytes must be >= 0 but was %s", residentBytes);
     MemoryEstimate estimate = estimateFor.apply(microBatch);
     long room = available.bytes();
-    if (estimate.fitsIn(room)) {
+    if (estimate.total() - residentBytes <= room) {
       return estimate;
     }
     int fits = 0;
     for (int m = microBatch - 1; m >= 1; m--) {
-      if (estimateFor.apply(m).fitsIn(room)) {
+      if (estimateFor.apply(m).total() - residentBytes <= room) {
         fits = m;
         break;
       }
@@ -190,10 +205,14 @@ public final class MemoryEstimator {
     String advice = fits > 0
         ? "use " + knob + "(" + fits + ") or LoRA"
         : "even " + knob + "(1) does not fit: use LoRA, freeze layers or shorten the sequences";
+    String needs = residentBytes == 0
+        ? "~" + MemoryEstimate.approx(estimate.total())
+        : "~" + MemoryEstimate.approx(estimate.total() - residentBytes) + " more (~"
+            + MemoryEstimate.approx(estimate.total()) + " in all, "
+            + MemoryEstimate.gib(residentBytes) + " already loaded)";
     throw new InsufficientMemoryException(
-        what + " needs ~" + MemoryEstimate.roundGib(estimate.total()) + ", "
-            + MemoryEstimate.roundGib(room) + " available (" + available.source() + "): "
-            + advice + " [" + estimate.breakdown() + "]",
+        what + " needs " + needs + ", " + MemoryEstimate.approx(room) + " available ("
+            + available.source() + "): " + advice + " [" + estimate.breakdown() + "]",
         estimate,
         room);
   }
