@@ -3,6 +3,7 @@ package dev.rlhf4j.iterative.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ModelOptions;
@@ -81,6 +82,29 @@ class MemoryRefusalTest {
       int before = TinyModels.liveArrays();
       assertThatThrownBy(() -> trainer.train(TinyModels.toyPairs(4)))
           .isInstanceOf(InsufficientMemoryException.class)
+          .hasMessageContaining("even microBatchSize(1) does not fit: use LoRA");
+      assertThat(TinyModels.liveArrays()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void sftStepThatDoesNotFitIsRefusedBeforeAnyAllocation() {
+    List<SftExample> examples =
+        List.of(
+            new SftExample(List.of(Message.user("hi")), "hello there"),
+            new SftExample(List.of(Message.user("bye")), "see you"));
+    try (CausalLm policy = CausalLm.randomInit(TinyModels.config(), 1, ModelOptions.cpu())) {
+      SftTrainer trainer =
+          SftTrainer.builder(policy, tokenizer)
+              .config(SftConfig.builder().learningRate(1e-3).warmupRatio(0).microBatchSize(2)
+                  .globalBatchSize(2).maxLength(64).build())
+              .availableMemory(AvailableMemory.fixed(1024))
+              .build();
+      int before = TinyModels.liveArrays();
+      assertThatThrownBy(() -> trainer.train(examples))
+          .isInstanceOf(InsufficientMemoryException.class)
+          .hasMessageStartingWith("SFT step (2 sequences x up to ")
+          .hasMessageContaining("1 MiB available (a fixed budget of 1024 bytes)")
           .hasMessageContaining("even microBatchSize(1) does not fit: use LoRA");
       assertThat(TinyModels.liveArrays()).isEqualTo(before);
     }

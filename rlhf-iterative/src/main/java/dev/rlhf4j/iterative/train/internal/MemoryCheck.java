@@ -80,4 +80,37 @@ public final class MemoryCheck {
         available, m -> dpoStep(estimator, pairs, m), microBatch, "microBatchSize",
         residentBytes);
   }
+
+  /**
+   * The estimate of an SFT step over micro-batches of {@code microBatch} sequences: the longest
+   * sequence and the largest number of response tokens any {@code microBatch} sequences hold.
+   */
+  public static MemoryEstimate sftStep(
+      MemoryEstimator estimator, List<TokenizedSequence> sequences, int microBatch) {
+    int m = Math.min(microBatch, sequences.size());
+    int length = 1;
+    long[] completions = new long[sequences.size()];
+    for (int i = 0; i < sequences.size(); i++) {
+      length = Math.max(length, sequences.get(i).length());
+      completions[i] = sequences.get(i).responseLength();
+    }
+    Arrays.sort(completions);
+    long projected = 0;
+    for (int i = 0; i < m; i++) {
+      projected += completions[completions.length - 1 - i];
+    }
+    return estimator.trainingStep(m, length, Math.min(projected, (long) m * length));
+  }
+
+  /** Refuses an SFT step that would not fit in {@code available} beyond {@code residentBytes}. */
+  public static MemoryEstimate requireSftFits(
+      MemoryEstimator estimator, List<TokenizedSequence> sequences, int microBatch,
+      AvailableMemory available, long residentBytes) {
+    int length = sequences.stream().mapToInt(TokenizedSequence::length).max().orElse(1);
+    return MemoryEstimator.requireFits(
+        "SFT step (" + Math.min(microBatch, sequences.size()) + " sequences x up to " + length
+            + " tokens per micro-batch)",
+        available, m -> sftStep(estimator, sequences, m), microBatch, "microBatchSize",
+        residentBytes);
+  }
 }
