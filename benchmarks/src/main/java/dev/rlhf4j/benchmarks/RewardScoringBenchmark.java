@@ -113,7 +113,7 @@ public final class RewardScoringBenchmark {
         SequenceClassifier djl = trainable.copyFrozen()) {
       OnnxExport.export(djl, dir);
       try (OnnxRewardModel onnx =
-          OnnxRewardModel.builder(dir).optMaxBatchSize(BATCH).optIntraOpThreads(threads)
+          OnnxRewardModel.builder(dir).maxBatchSize(BATCH).intraOpThreads(threads)
               .build()) {
         double[] djlRewards = djlScores(djl, sequences);
         double[] onnxRewards = onnx.scoreIds(sequences);

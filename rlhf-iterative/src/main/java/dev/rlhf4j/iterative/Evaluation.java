@@ -16,8 +16,11 @@ import java.util.Set;
  * <p>By default responses are decoded greedily (temperature 0), so an iteration's figures reflect
  * the policy and not sampling noise; the seed of {@code sampling} is replaced by one derived from
  * the run's seed, the same in every iteration. Without an evaluator the loop uses {@link
- * Evaluators#standard(dev.rlhf4j.api.feedback.RewardModel)} under the run's reward model, or
- * {@link Evaluators#standardPairwise} under its preference model when it has no reward model.
+ * Evaluators#standard(String, dev.rlhf4j.api.feedback.RewardModel)} under the run's reward model,
+ * or {@link Evaluators#standardPairwise} under its preference model when it has no reward model,
+ * naming the judge {@code proxy_greedy} ({@code proxy_sampled} when {@code sampling} is not
+ * greedy): e.g. {@code eval/proxy_greedy_win_rate_vs_pi0}, the same key for π0 and every
+ * iteration.
  *
  * @param prompts the held-out prompts, non-empty, with distinct ids; they should not overlap the
  *     training prompts

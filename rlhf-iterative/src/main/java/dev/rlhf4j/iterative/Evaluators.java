@@ -15,30 +15,48 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The built-in {@link Evaluator}s. Each looks at the first response of every sample. All are
- * stateless; they are as thread-safe as the models they hold.
+ * The built-in {@link Evaluator}s. Each looks at the first response of every sample (the loop
+ * evaluates one response per prompt; {@link CheckpointEvaluator} compares all n).
+ *
+ * <p>Metric names say what is measured, under which judge and against which baseline: a judge
+ * is named by the caller (e.g. {@code "proxy_greedy"}, {@code "gold_sampled"}), so {@code
+ * winRate("proxy_greedy", proxy)} reports {@code proxy_greedy_win_rate_vs_pi0} and two judges in
+ * one run never collide. The loop's default evaluator names its judge {@code proxy_greedy} when
+ * the evaluation decodes greedily (temperature 0, the default) and {@code proxy_sampled}
+ * otherwise. The baseline π0 is scored with the same evaluator, so it reports the same keys.
+ *
+ * <p>All are stateless; they are as thread-safe as the models they hold.
  */
 public final class Evaluators {
+  private static final java.util.regex.Pattern JUDGE_NAME =
+      java.util.regex.Pattern.compile("[a-z][a-z0-9_]*");
+
   private Evaluators() {}
 
   /**
-   * What the loop evaluates with when no evaluator is given and it ranks with a reward model: mean
-   * length, mean reward and win rate against π0, all under {@code judge}.
+   * Mean length, mean reward and win rate against π0, all under {@code judge}: {@code
+   * mean_length}, {@code mean_<judgeName>_reward}, {@code <judgeName>_win_rate_vs_pi0}. What the
+   * loop evaluates with when no evaluator is given and it ranks with a reward model (judge name
+   * {@code proxy_greedy} or {@code proxy_sampled}).
    *
-   * @throws IllegalArgumentException if judge is null
+   * @throws IllegalArgumentException if judgeName is not lower-case letters, digits and
+   *     underscores starting with a letter, or judge is null
    */
-  public static Evaluator standard(RewardModel judge) {
-    return all(meanLength(), meanReward("reward", judge), winRate(judge));
+  public static Evaluator standard(String judgeName, RewardModel judge) {
+    checkJudgeName(judgeName);
+    return all(meanLength(), meanReward(judgeName + "_reward", judge), winRate(judgeName, judge));
   }
 
   /**
-   * What the loop evaluates with when no evaluator is given and it ranks with a preference model
-   * only: mean length and win rate against π0 under {@code judge}.
+   * Mean length and win rate against π0 under {@code judge}: {@code mean_length} and {@code
+   * <judgeName>_win_rate_vs_pi0}. What the loop evaluates with when no evaluator is given and it
+   * ranks with a preference model only.
    *
-   * @throws IllegalArgumentException if judge is null
+   * @throws IllegalArgumentException as {@link #standard(String, RewardModel)}
    */
-  public static Evaluator standardPairwise(PreferenceModel judge) {
-    return all(meanLength(), pairwiseWinRate(judge));
+  public static Evaluator standardPairwise(String judgeName, PreferenceModel judge) {
+    checkJudgeName(judgeName);
+    return all(meanLength(), pairwiseWinRate(judgeName, judge));
   }
 
   /** {@code mean_length}: the mean response length in characters (Unicode code points). */
@@ -73,13 +91,15 @@ public final class Evaluators {
   }
 
   /**
-   * {@code win_rate}: the fraction of prompts whose response {@code judge} rewards above π0's, a
-   * tie counting ½ (so π0 against itself scores 0.5).
+   * {@code <judgeName>_win_rate_vs_pi0}: the fraction of prompts whose response {@code judge}
+   * rewards above π0's, a tie counting ½ (so π0 against itself scores 0.5).
    *
-   * @throws IllegalArgumentException if judge is null
+   * @throws IllegalArgumentException as {@link #standard(String, RewardModel)}
    */
-  public static Evaluator winRate(RewardModel judge) {
+  public static Evaluator winRate(String judgeName, RewardModel judge) {
+    checkJudgeName(judgeName);
     checkArgument(judge != null, "judge must not be null");
+    String key = judgeName + "_win_rate_vs_pi0";
     return (responses, baseline) -> {
       checkSameSize(responses, baseline);
       double[] ours = score(judge, responses);
@@ -88,18 +108,20 @@ public final class Evaluators {
       for (int i = 0; i < ours.length; i++) {
         wins += ours[i] > theirs[i] ? 1 : ours[i] == theirs[i] ? 0.5 : 0;
       }
-      return Map.of("win_rate", ours.length == 0 ? 0.5 : wins / ours.length);
+      return Map.of(key, ours.length == 0 ? 0.5 : wins / ours.length);
     };
   }
 
   /**
-   * {@code win_rate}: the fraction of prompts where {@code judge} prefers the response to π0's
-   * (P(response ≻ π0's) above ½), a probability of exactly ½ counting ½.
+   * {@code <judgeName>_win_rate_vs_pi0}: the fraction of prompts where {@code judge} prefers the
+   * response to π0's (P(response ≻ π0's) above ½), a probability of exactly ½ counting ½.
    *
-   * @throws IllegalArgumentException if judge is null
+   * @throws IllegalArgumentException as {@link #standard(String, RewardModel)}
    */
-  public static Evaluator pairwiseWinRate(PreferenceModel judge) {
+  public static Evaluator pairwiseWinRate(String judgeName, PreferenceModel judge) {
+    checkJudgeName(judgeName);
     checkArgument(judge != null, "judge must not be null");
+    String key = judgeName + "_win_rate_vs_pi0";
     return (responses, baseline) -> {
       checkSameSize(responses, baseline);
       List<Comparison> batch = new ArrayList<>(responses.size());
@@ -120,7 +142,7 @@ public final class Evaluators {
       for (double v : p) {
         wins += v > 0.5 ? 1 : v == 0.5 ? 0.5 : 0;
       }
-      return Map.of("win_rate", p.length == 0 ? 0.5 : wins / p.length);
+      return Map.of(key, p.length == 0 ? 0.5 : wins / p.length);
     };
   }
 
@@ -140,12 +162,22 @@ public final class Evaluators {
             .forEach(
                 (k, v) -> {
                   if (out.put(k, v) != null) {
-                    throw new Rlhf4jException("two evaluators report the metric " + k);
+                    throw new Rlhf4jException(
+                        "two evaluators report the metric " + k + "; give each judge its own"
+                            + " name, e.g. Evaluators.winRate(\"gold_greedy\", gold)");
                   }
                 });
       }
       return out;
     };
+  }
+
+  private static void checkJudgeName(String judgeName) {
+    checkArgument(
+        judgeName != null && JUDGE_NAME.matcher(judgeName).matches(),
+        "judgeName must be lower-case letters, digits and underscores, starting with a letter"
+            + " (e.g. \"proxy_greedy\"), but was %s",
+        judgeName);
   }
 
   private static Completion first(GeneratedSample s) {

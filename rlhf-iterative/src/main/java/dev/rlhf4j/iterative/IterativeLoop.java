@@ -11,12 +11,11 @@ import dev.rlhf4j.api.feedback.PreferenceModel;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.iterative.internal.LoopRunner;
 import dev.rlhf4j.iterative.internal.LoopSpec;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.sampling.exploration.ExplorationStrategies;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,7 +27,7 @@ import java.util.Optional;
  *
  * <pre>{@code
  * LoopResult result = IterativeLoop.builder()
- *     .initialPolicy(Path.of("models/sft"))          // π0: also the reference by default
+ *     .policy(Path.of("models/sft"))                 // π0: also the reference by default
  *     .backend(backend)                               // samples and trains
  *     .rewardModel(rm)
  *     .prompts(PromptSource.jsonl(Path.of("prompts.jsonl")))
@@ -44,6 +43,10 @@ import java.util.Optional;
  * the same settings resumes it and produces the same pairs and metrics. Random choices derive from
  * {@link Builder#seed(long)}.
  *
+ * <p>{@link IterativeDpo#builder()} is this builder preset for the paper's recipe on the DJL
+ * engine (so {@code backend(...)} is optional there); {@link #toBuilder()} starts a variant of a
+ * configured loop.
+ *
  * <p>Immutable; {@link #run()} may be called again (it then finds the run complete). Do not run
  * two loops on one directory at once. The loop does not close the backend or the models it is
  * given.
@@ -55,9 +58,27 @@ public final class IterativeLoop {
     this.spec = spec;
   }
 
-  /** A builder with the paper's defaults. */
+  /**
+   * A builder with the paper's defaults and no backend: {@link Builder#backend} is required. For
+   * the DJL engine preset, use {@link IterativeDpo#builder()}.
+   */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding every setting of this loop (listeners included), to change some. */
+  public Builder toBuilder() {
+    return new Builder(spec);
+  }
+
+  /** The DPO config every iteration trains with (its seed replaced per iteration). */
+  public DpoConfig dpo() {
+    return spec.dpo();
+  }
+
+  /** The engine that samples and trains. */
+  public PolicyBackend backend() {
+    return spec.backend();
   }
 
   /**
@@ -75,13 +96,13 @@ public final class IterativeLoop {
   }
 
   /**
-   * Builds an {@link IterativeLoop}. Required: {@link #initialPolicy}, {@link #backend}, {@link
-   * #rewardModel} or {@link #preferenceModel}, {@link #prompts}, {@link #promptsPerIteration} and
-   * {@link #runDirectory}. Setters check their own ranges; {@link #build()} checks the rest. Not
-   * thread-safe.
+   * Builds an {@link IterativeLoop}. Required: {@link #policy}, {@link #backend} (preset by {@link
+   * IterativeDpo#builder()}), {@link #rewardModel} or {@link #preferenceModel}, {@link #prompts},
+   * {@link #promptsPerIteration} and {@link #runDirectory}. Setters check their own ranges; {@link
+   * #build()} checks the rest. Not thread-safe.
    */
   public static final class Builder {
-    private Path initialPolicy;
+    private Path policy;
     private PolicyBackend backend;
     private RewardModel rewardModel;
     private PreferenceModel preferenceModel;
@@ -97,25 +118,48 @@ public final class IterativeLoop {
     private Evaluation evaluation;
     private long seed;
     private Path runDirectory;
+    private DpoConfig dpo = DpoConfig.paperDefaults();
     private final List<ProgressListener> listeners = new ArrayList<>();
-    private final Map<String, String> extraSettings = new LinkedHashMap<>();
 
     private Builder() {}
 
+    private Builder(LoopSpec spec) {
+      policy = spec.initialPolicy();
+      backend = spec.backend();
+      rewardModel = spec.rewardModel().orElse(null);
+      preferenceModel = spec.preferenceModel().orElse(null);
+      prompts = spec.prompts();
+      iterations = spec.iterations();
+      promptsPerIteration = spec.promptsPerIteration();
+      exploration = spec.exploration();
+      sampling = spec.sampling();
+      batchPrompts = spec.batchPrompts();
+      reference = spec.reference();
+      warmStart = spec.warmStart();
+      offlinePairs = spec.offlinePairs();
+      evaluation = spec.evaluation().orElse(null);
+      seed = spec.seed();
+      runDirectory = spec.runDirectory();
+      dpo = spec.dpo();
+      listeners.addAll(spec.listeners());
+    }
+
     /**
-     * The initial policy π0, as a checkpoint directory the backend can load (for the DJL backend,
-     * a Hugging Face directory). Required.
+     * The SFT policy π0 the loop starts from, as a checkpoint directory the backend can load (for
+     * the DJL backend, a Hugging Face directory). Required.
      *
      * @throws IllegalArgumentException if value is null
      */
-    public Builder initialPolicy(Path value) {
-      checkArgument(value != null, "initialPolicy must not be null");
-      initialPolicy = value;
+    public Builder policy(Path value) {
+      checkArgument(value != null, "policy must not be null");
+      policy = value;
       return this;
     }
 
     /**
-     * The engine that samples and trains. Required; the caller closes it.
+     * The engine that samples and trains. Required for {@link IterativeLoop#builder()}; {@link
+     * IterativeDpo#builder()} presets {@link dev.rlhf4j.iterative.djl.DjlDpoBackend#defaults()} (DJL with the PyTorch
+     * engine), so there it is optional. The loop does not close it: whoever created it does.
      *
      * @throws IllegalArgumentException if value is null
      */
@@ -296,9 +340,20 @@ public final class IterativeLoop {
       return this;
     }
 
-    /** Records a setting of a specialisation (e.g. DPO's) in {@code run.json}. */
-    Builder recordSetting(String name, String value) {
-      extraSettings.put(name, value);
+    /**
+     * The DPO config of every iteration's training: the same {@link DpoConfig} a stand-alone
+     * {@link dev.rlhf4j.iterative.train.DpoTrainer} takes (any loss of the family, RPO, label smoothing, reference scoring,
+     * truncation, the whole optimisation). Default {@link DpoConfig#paperDefaults()} (β 0.1, lr
+     * 5e-7, cosine with 3% warm-up, 2 epochs, global batch 128). Its seed is replaced by one
+     * derived from {@link #seed} and the iteration. Recorded in {@code run.json}: resuming with
+     * another config is an error. With {@code checkpointEvery} set, a crash during an iteration's
+     * training resumes that training from its last checkpoint.
+     *
+     * @throws IllegalArgumentException if value is null
+     */
+    public Builder dpo(DpoConfig value) {
+      checkArgument(value != null, "dpo must not be null");
+      dpo = value;
       return this;
     }
 
@@ -306,13 +361,11 @@ public final class IterativeLoop {
      * @throws IllegalStateException if a required setting is missing
      */
     public IterativeLoop build() {
-      checkState(backend != null, "backend(...) is required");
-      return new IterativeLoop(spec());
-    }
-
-    /** The settings, checked but for the backend, which may still be null. */
-    LoopSpec spec() {
-      checkState(initialPolicy != null, "initialPolicy(...) is required: the SFT policy π0");
+      checkState(policy != null, "policy(...) is required: the SFT policy π0");
+      checkState(
+          backend != null,
+          "backend(...) is required: the engine that samples and trains; IterativeDpo.builder()"
+              + " presets the DJL one");
       checkState(
           rewardModel != null || preferenceModel != null,
           "rewardModel(...) or preferenceModel(...) is required: the proxy that ranks responses");
@@ -326,8 +379,8 @@ public final class IterativeLoop {
                 ? ExplorationStrategies.rejectionSampling(8)
                 : ExplorationStrategies.preferenceKnockout(8);
       }
-      return new LoopSpec(
-              initialPolicy,
+      return new IterativeLoop(new LoopSpec(
+              policy,
               backend,
               Optional.ofNullable(rewardModel),
               Optional.ofNullable(preferenceModel),
@@ -344,7 +397,7 @@ public final class IterativeLoop {
               seed,
               runDirectory,
               listeners,
-              extraSettings);
+              dpo));
     }
   }
 }

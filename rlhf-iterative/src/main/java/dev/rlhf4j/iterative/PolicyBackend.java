@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <p>Contract for repeatable runs: with the same checkpoint, prompts, sample index and {@link
  * dev.rlhf4j.api.exploration.SamplingParams#seed()} a sampler returns the same responses; with the
- * same request {@link #train} writes the same checkpoint and reports the same metrics.
+ * same request {@link #train} trains the same policy and reports the same metrics.
  *
  * <p>The loop calls a backend from one thread. It closes every {@link PolicySampler} it obtains,
  * and closes them all before each {@link #train} call, so a backend on a small GPU never holds a
@@ -30,13 +30,14 @@ public interface PolicyBackend extends AutoCloseable {
   PolicySampler sampler(Path checkpoint);
 
   /**
-   * Trains a policy as {@code request} says and writes it into {@link
-   * TrainRequest#outputDirectory()}.
+   * Trains a policy as {@code request} says and returns it, not yet written: the loop then calls
+   * {@link TrainedPolicy#save} (its CHECKPOINT stage) and closes it.
    *
-   * @throws dev.rlhf4j.api.Rlhf4jException if training fails; the loop reruns the whole call on
-   *     resume
+   * @throws dev.rlhf4j.api.Rlhf4jException if training fails; on resume the loop calls it again
+   *     (a backend that keeps mid-training checkpoints in {@link
+   *     TrainRequest#checkpointDirectory()} continues from them)
    */
-  TrainResult train(TrainRequest request);
+  TrainedPolicy train(TrainRequest request);
 
   /**
    * The backend's settings that affect results (optimizer, loss, precision, ...), recorded in the

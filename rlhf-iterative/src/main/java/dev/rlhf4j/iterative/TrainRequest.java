@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,10 +20,9 @@ import java.util.List;
  *     warm start (the paper's choice), else π0
  * @param referenceCheckpoint the reference policy π_ref: π0 under {@link ReferenceMode#INITIAL},
  *     else the previous iteration's checkpoint
- * @param outputDirectory an empty directory the backend writes the trained checkpoint into (for
- *     the DJL backend, a Hugging Face directory); the loop moves it into place afterwards
- * @param seed the seed of every random choice of this call (data order, dropout), derived from the
- *     run's seed and the iteration
+ * @param dpo the loop's {@link DpoConfig} ({@link IterativeLoop.Builder#dpo}) with the seed of
+ *     every random choice of this call (data order, dropout), derived from the run's seed and the
+ *     iteration
  * @param checkpointDirectory where the backend may keep mid-training checkpoints of this call; it
  *     survives a crash, so a rerun of the loop resumes the training mid-way, and the loop deletes
  *     it once the trained checkpoint is in place
@@ -34,8 +34,7 @@ public record TrainRequest(
     List<PreferencePair> pairs,
     Path initialCheckpoint,
     Path referenceCheckpoint,
-    Path outputDirectory,
-    long seed,
+    DpoConfig dpo,
     Path checkpointDirectory,
     ProgressListener listener) {
 
@@ -48,9 +47,9 @@ public record TrainRequest(
     pairs = List.copyOf(pairs);
     checkArgument(!pairs.isEmpty(), "pairs must not be empty (iteration %s)", iteration);
     checkArgument(
-        initialCheckpoint != null && referenceCheckpoint != null && outputDirectory != null
-            && checkpointDirectory != null,
-        "checkpoints, outputDirectory and checkpointDirectory must not be null");
+        initialCheckpoint != null && referenceCheckpoint != null && checkpointDirectory != null
+            && dpo != null,
+        "checkpoints, checkpointDirectory and dpo must not be null");
     checkArgument(listener != null, "listener must not be null (use ProgressListener.none())");
   }
 }

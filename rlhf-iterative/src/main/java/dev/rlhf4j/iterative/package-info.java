@@ -1,6 +1,7 @@
 /**
  * Online iterative RLHF (paper §3, Algorithm 1): {@link dev.rlhf4j.iterative.IterativeLoop} over
- * any engine, {@link dev.rlhf4j.iterative.IterativeDpo} for the paper's DPO recipe.
+ * any engine; {@link dev.rlhf4j.iterative.IterativeDpo#builder()} is its builder preset with the
+ * DJL engine for the paper's DPO recipe.
  *
  * <p>The loop knows no engine. It talks to one through a small service provider interface:
  *
@@ -9,11 +10,10 @@
  *       sample from, {@code train(TrainRequest)} writes a new checkpoint;
  *   <li>{@link dev.rlhf4j.iterative.PolicySampler}: a closeable {@link
  *       dev.rlhf4j.api.exploration.Sampler};
- *   <li>{@link dev.rlhf4j.iterative.TrainRequest} / {@link dev.rlhf4j.iterative.TrainResult}: the
- *       pairs so far, the initial and reference checkpoints, the output directory and seed; the
- *       figures training reports;
- *   <li>{@link dev.rlhf4j.iterative.DpoBackend}: opens a backend for given {@link
- *       dev.rlhf4j.iterative.train.DpoConfig} (the trainer's whole config).
+ *   <li>{@link dev.rlhf4j.iterative.TrainRequest} / {@link dev.rlhf4j.iterative.TrainedPolicy}:
+ *       the pairs so far, the initial and reference checkpoints and the loop's {@link
+ *       dev.rlhf4j.iterative.train.DpoConfig} with the iteration's seed; the trained policy, which
+ *       the loop saves, with the figures training reports.
  * </ul>
  *
  * <p>Everything else is engine-free: the prompt slices ({@link

@@ -25,11 +25,11 @@ class EvaluatorsTest {
   @Test
   void winRate_rewardModel_countsTiesAsHalf() {
     Map<String, Double> m =
-        Evaluators.winRate(new LengthRewardModel())
+        Evaluators.winRate("proxy", new LengthRewardModel())
             .evaluate(responses("aaa", "b", "cc", "dd"), responses("a", "bb", "cc", "d"));
 
     // win, loss, tie, win
-    assertThat(m).containsExactly(Map.entry("win_rate", 2.5 / 4));
+    assertThat(m).containsExactly(Map.entry("proxy_win_rate_vs_pi0", 2.5 / 4));
   }
 
   @Test
@@ -42,22 +42,22 @@ class EvaluatorsTest {
                 .toArray();
 
     Map<String, Double> m =
-        Evaluators.pairwiseWinRate(judge)
+        Evaluators.pairwiseWinRate("pm", judge)
             .evaluate(responses("win", "tie", "loss"), responses("x", "y", "z"));
 
-    assertThat(m.get("win_rate")).isEqualTo(1.5 / 3);
+    assertThat(m.get("pm_win_rate_vs_pi0")).isEqualTo(1.5 / 3);
   }
 
   @Test
   void standard_reportsLengthRewardAndWinRate() {
     Map<String, Double> m =
-        Evaluators.standard(new LengthRewardModel())
+        Evaluators.standard("proxy_greedy", new LengthRewardModel())
             .evaluate(responses("abcd", "ab"), responses("a", "ab"));
 
     assertThat(m)
         .containsEntry("mean_length", 3.0)
-        .containsEntry("mean_reward", 3.0)
-        .containsEntry("win_rate", 0.75);
+        .containsEntry("mean_proxy_greedy_reward", 3.0)
+        .containsEntry("proxy_greedy_win_rate_vs_pi0", 0.75);
   }
 
   @Test
@@ -79,9 +79,48 @@ class EvaluatorsTest {
   void winRate_differentSizes_isAnError() {
     assertThatThrownBy(
             () ->
-                Evaluators.winRate(new LengthRewardModel())
+                Evaluators.winRate("proxy", new LengthRewardModel())
                     .evaluate(responses("a", "b"), responses("a")))
         .isInstanceOf(Rlhf4jException.class)
         .hasMessageContaining("2 responses but 1 baseline");
+  }
+
+  @Test
+  void twoJudgesInOneRun_doNotCollide() {
+    Evaluator both =
+        Evaluators.all(
+            Evaluators.standard("proxy_greedy", new LengthRewardModel()),
+            Evaluators.winRate("gold_greedy", batch -> new double[batch.size()]));
+
+    Map<String, Double> m = both.evaluate(responses("abcd", "ab"), responses("a", "ab"));
+
+    assertThat(m)
+        .containsOnlyKeys(
+            "mean_length",
+            "mean_proxy_greedy_reward",
+            "proxy_greedy_win_rate_vs_pi0",
+            "gold_greedy_win_rate_vs_pi0")
+        .containsEntry("gold_greedy_win_rate_vs_pi0", 0.5);
+  }
+
+  @Test
+  void sameJudgeNameTwice_isAnErrorThatSaysWhatToDo() {
+    Evaluator twice =
+        Evaluators.all(
+            Evaluators.winRate("proxy", new LengthRewardModel()),
+            Evaluators.winRate("proxy", new LengthRewardModel()));
+
+    assertThatThrownBy(() -> twice.evaluate(responses("a"), responses("a")))
+        .isInstanceOf(Rlhf4jException.class)
+        .hasMessageContaining("proxy_win_rate_vs_pi0")
+        .hasMessageContaining("give each judge its own name");
+  }
+
+  @Test
+  void judgeName_mustBeASnakeCaseIdentifier() {
+    assertThatThrownBy(() -> Evaluators.winRate("Gold judge", new LengthRewardModel()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("judgeName must be lower-case")
+        .hasMessageContaining("Gold judge");
   }
 }

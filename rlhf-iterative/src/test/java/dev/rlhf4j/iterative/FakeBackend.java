@@ -86,7 +86,7 @@ final class FakeBackend implements PolicyBackend {
   }
 
   @Override
-  public TrainResult train(TrainRequest request) {
+  public TrainedPolicy train(TrainRequest request) {
     requests.add(request);
     Map<String, double[]> policy = read(request.initialCheckpoint());
     Map<String, double[]> reference = read(request.referenceCheckpoint());
@@ -95,7 +95,7 @@ final class FakeBackend implements PolicyBackend {
     double lossSum = 0;
     int step = 0;
     for (int epoch = 0; epoch < 2; epoch++) {
-      Collections.shuffle(order, new java.util.Random(request.seed() + epoch));
+      Collections.shuffle(order, new java.util.Random(request.dpo().optimization().seed() + epoch));
       for (PreferencePair pair : order) {
         step++;
         String key = Prompt.contentId(pair.prompt());
@@ -127,8 +127,18 @@ final class FakeBackend implements PolicyBackend {
         }
       }
     }
-    write(request.outputDirectory(), policy);
-    return new TrainResult(Map.of("loss", lossSum / step, "steps", (double) step));
+    Map<String, Double> metrics = Map.of("loss", lossSum / step, "steps", (double) step);
+    return new TrainedPolicy() {
+      @Override
+      public Map<String, Double> metrics() {
+        return metrics;
+      }
+
+      @Override
+      public void save(Path directory) {
+        write(directory, policy);
+      }
+    };
   }
 
   @Override

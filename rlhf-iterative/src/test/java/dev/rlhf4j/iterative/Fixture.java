@@ -46,7 +46,7 @@ final class Fixture {
   /** A loop over this fixture's backend and reward model, writing to {@code dir} under root. */
   IterativeLoop.Builder loop(String dir) {
     return IterativeLoop.builder()
-        .initialPolicy(initialPolicy)
+        .policy(initialPolicy)
         .backend(backend)
         .rewardModel(rewardModel)
         .prompts(PromptSource.of(prompts(ITERATIONS * PER_ITERATION)))

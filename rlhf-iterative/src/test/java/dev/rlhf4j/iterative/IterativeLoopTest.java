@@ -109,7 +109,7 @@ class IterativeLoopTest {
       IterationResult it = result.iterations().get(t - 1);
       assertThat(it.metric("explore/pairs")).isEqualTo(pairs.size());
       assertThat(it.metrics())
-          .containsKeys("train/loss", "train/pairs", "eval/mean_reward", "eval/win_rate",
+          .containsKeys("train/loss", "train/pairs", "eval/mean_proxy_greedy_reward", "eval/proxy_greedy_win_rate_vs_pi0",
               "eval/mean_length");
       assertThat(it.checkpoint()).isEqualTo(files.checkpoint());
     }
@@ -125,10 +125,10 @@ class IterativeLoopTest {
     Fixture f = new Fixture(tmp);
     LoopResult result = f.loop("run").build().run();
 
-    assertThat(result.baselineMetrics().get("win_rate")).isEqualTo(0.5);
-    assertThat(result.last().metric("eval/win_rate")).isGreaterThan(0.5);
-    assertThat(result.last().metric("eval/mean_reward"))
-        .isGreaterThan(result.baselineMetrics().get("mean_reward"));
+    assertThat(result.baselineMetrics().get("proxy_greedy_win_rate_vs_pi0")).isEqualTo(0.5);
+    assertThat(result.last().metric("eval/proxy_greedy_win_rate_vs_pi0")).isGreaterThan(0.5);
+    assertThat(result.last().metric("eval/mean_proxy_greedy_reward"))
+        .isGreaterThan(result.baselineMetrics().get("mean_proxy_greedy_reward"));
   }
 
   @Test
@@ -244,7 +244,7 @@ class IterativeLoopTest {
       assertThat(r.pairs().get(0).source()).isEqualTo("iteration-1");
       assertThat(r.pairs().get(r.pairs().size() - 1).source()).isEqualTo("iteration-" + t);
       assertThat(result.iterations().get(t - 1).metric("train/pairs")).isEqualTo(sofar);
-      seeds.add(r.seed());
+      seeds.add(r.dpo().optimization().seed());
     }
     assertThat(seeds).hasSize(3);
   }
@@ -358,7 +358,7 @@ class IterativeLoopTest {
     Fixture f = new Fixture(tmp);
     LoopResult result =
         IterativeLoop.builder()
-            .initialPolicy(f.initialPolicy)
+            .policy(f.initialPolicy)
             .backend(f.backend)
             .preferenceModel(
                 batch ->
@@ -375,8 +375,8 @@ class IterativeLoopTest {
             .run();
 
     assertThat(result.last().metric("explore/preference_comparisons")).isPositive();
-    assertThat(result.last().metrics()).containsKey("eval/win_rate")
-        .doesNotContainKey("eval/mean_reward");
+    assertThat(result.last().metrics()).containsKey("eval/proxy_greedy_win_rate_vs_pi0")
+        .doesNotContainKey("eval/mean_proxy_greedy_reward");
     assertThat(Files.exists(new RunLayout(tmp.resolve("pm")).iteration(1).annotated())).isTrue();
   }
 
@@ -384,7 +384,7 @@ class IterativeLoopTest {
   void build_missingRequiredSetting_saysWhich() {
     assertThatThrownBy(() -> IterativeLoop.builder().build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("backend(...) is required");
+        .hasMessageContaining("policy(...) is required");
     assertThatThrownBy(() -> IterativeLoop.builder().iterations(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("iterations must be >= 1 but was 0");

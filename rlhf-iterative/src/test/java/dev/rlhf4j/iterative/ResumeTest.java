@@ -86,7 +86,7 @@ class ResumeTest {
 
     Setup(Path root) {
       fixture = new Fixture(root);
-      evaluator = new CrashingEvaluator(Evaluators.standard(fixture.rewardModel));
+      evaluator = new CrashingEvaluator(Evaluators.standard("proxy_greedy", fixture.rewardModel));
     }
 
     IterativeLoop loop(String dir) {

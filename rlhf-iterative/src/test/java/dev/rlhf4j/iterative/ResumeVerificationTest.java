@@ -70,7 +70,7 @@ class ResumeVerificationTest {
 
   /** The fixture's loop with a file-backed reward model in {@code rm}, π0 in {@code pi0}. */
   private static IterativeLoop.Builder loop(Fixture f, Path pi0, Path rm, Path run) {
-    return f.loop("unused").initialPolicy(pi0).rewardModel(new FileRewardModel(rm))
+    return f.loop("unused").policy(pi0).rewardModel(new FileRewardModel(rm))
         .runDirectory(run);
   }
 
@@ -188,7 +188,7 @@ class ResumeVerificationTest {
   void runJson_locatesAModelInsideTheRunDirectoryRelatively() throws IOException {
     Fixture f = new Fixture(tmp);
     Path pi0 = FakeBackend.writeInitialPolicy(tmp.resolve("run/models/pi0"));
-    f.loop("run").initialPolicy(pi0).iterations(1).build().run();
+    f.loop("run").policy(pi0).iterations(1).build().run();
 
     assertThat(runJson(tmp.resolve("run"))).containsEntry("info/initial_policy", "models/pi0");
   }

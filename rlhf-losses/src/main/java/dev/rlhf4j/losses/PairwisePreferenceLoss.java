@@ -21,9 +21,9 @@ import java.util.Map;
  * answer):
  *
  * <ul>
- *   <li>{@link Normalization#FULL_VOCABULARY}: {@code −log softmax(logits[i, p_i])[answer_i]}, the
+ *   <li>{@link Softmax#FULL_VOCABULARY}: {@code −log softmax(logits[i, p_i])[answer_i]}, the
  *       SFT loss the paper trains with;
- *   <li>{@link Normalization#ANSWER_TOKENS}: the two-way form {@code −log σ(±(ℓ_A − ℓ_B))}, which
+ *   <li>{@link Softmax#ANSWER_TOKENS}: the two-way form {@code −log σ(±(ℓ_A − ℓ_B))}, which
  *       only compares the two answer logits, as the model is read at inference ({@code P(A) =
  *       σ(ℓ_A − ℓ_B)}).
  * </ul>
@@ -35,9 +35,9 @@ import java.util.Map;
  *
  * @param tokenA the vocabulary id of the answer "A"
  * @param tokenB the vocabulary id of the answer "B"
- * @param normalization over which tokens the softmax runs
+ * @param softmax over which tokens the softmax runs
  */
-public record PairwisePreferenceLoss(long tokenA, long tokenB, Normalization normalization) {
+public record PairwisePreferenceLoss(long tokenA, long tokenB, Softmax softmax) {
   /** Fraction of items whose correct answer token has the strictly larger logit. */
   public static final String ACCURACY = "accuracy";
 
@@ -45,7 +45,7 @@ public record PairwisePreferenceLoss(long tokenA, long tokenB, Normalization nor
   public static final String PROBABILITY_PREFERRED = "probability_preferred";
 
   /** Over which tokens the answer's softmax runs. */
-  public enum Normalization {
+  public enum Softmax {
     /** The whole vocabulary: the language-modelling loss on the answer token. */
     FULL_VOCABULARY,
     /** Only the two answer tokens: a logistic loss on {@code ℓ_A − ℓ_B}. */
@@ -57,7 +57,7 @@ public record PairwisePreferenceLoss(long tokenA, long tokenB, Normalization nor
     checkArgument(tokenA >= 0, "tokenA must be >= 0 but was %s", tokenA);
     checkArgument(tokenB >= 0, "tokenB must be >= 0 but was %s", tokenB);
     checkArgument(tokenA != tokenB, "tokenA and tokenB must differ but both were %s", tokenA);
-    checkArgument(normalization != null, "normalization must not be null");
+    checkArgument(softmax != null, "softmax must not be null");
   }
 
   /**
@@ -133,7 +133,7 @@ public record PairwisePreferenceLoss(long tokenA, long tokenB, Normalization nor
       // ±(ℓ_A − ℓ_B): the log-odds of the correct answer against the other one
       NDArray odds = NDArrays.where(preferA, logitA.sub(logitB), logitB.sub(logitA));
       NDArray perItem;
-      if (normalization == Normalization.ANSWER_TOKENS) {
+      if (softmax == Softmax.ANSWER_TOKENS) {
         perItem = Ops.logSigmoid(odds).neg();
       } else {
         NDArray target = NDArrays.where(

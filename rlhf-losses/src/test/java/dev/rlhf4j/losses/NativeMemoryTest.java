@@ -36,7 +36,7 @@ class NativeMemoryTest {
       policyLogits.setRequiresGradient(true);
       PreferenceLoss loss = PreferenceLoss.ipo(0.1).withNll(0.5);
       PairwisePreferenceLoss pairwise =
-          new PairwisePreferenceLoss(1, 2, PairwisePreferenceLoss.Normalization.FULL_VOCABULARY);
+          new PairwisePreferenceLoss(1, 2, PairwisePreferenceLoss.Softmax.FULL_VOCABULARY);
 
       int before = -1;
       for (int i = 0; i < STEPS; i++) {

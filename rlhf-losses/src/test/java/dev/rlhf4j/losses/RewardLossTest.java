@@ -12,7 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.rlhf4j.losses.PairwisePreferenceLoss.Normalization;
+import dev.rlhf4j.losses.PairwisePreferenceLoss.Softmax;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,8 +114,8 @@ class RewardLossTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Normalization.class)
-  void pairwise_matchesReferenceAndItsGradient(Normalization normalization) {
+  @EnumSource(Softmax.class)
+  void pairwise_matchesReferenceAndItsGradient(Softmax softmax) {
     Random random = new Random(3);
     int batch = 4;
     int length = 5;
@@ -127,7 +127,7 @@ class RewardLossTest {
     boolean[] firstPreferred = {true, false, false, true};
     NDArray logitsArray = TestData.create(manager, logits);
     logitsArray.setRequiresGradient(true);
-    PairwisePreferenceLoss loss = new PairwisePreferenceLoss(tokenA, tokenB, normalization);
+    PairwisePreferenceLoss loss = new PairwisePreferenceLoss(tokenA, tokenB, softmax);
     double lossValue;
     try (GradientCollector collector = Engine.getInstance().newGradientCollector();
         PreferenceLossOutput output = loss.compute(
@@ -142,7 +142,7 @@ class RewardLossTest {
       int target = (int) (firstPreferred[b] ? tokenA : tokenB);
       int other = (int) (firstPreferred[b] ? tokenB : tokenA);
       double[] gradientRow = expectedGradient[b][(int) positions[b]];
-      if (normalization == Normalization.FULL_VOCABULARY) {
+      if (softmax == Softmax.FULL_VOCABULARY) {
         double[] logProbs = ReferenceMath.logSoftmax(row);
         expected += -logProbs[target] / batch;
         for (int v = 0; v < vocab; v++) {
@@ -169,7 +169,7 @@ class RewardLossTest {
   @Test
   void pairwise_reportsAccuracyAndPreferredProbability() {
     double[][][] logits = {{{0, 3, 1}}, {{0, 3, 1}}};
-    try (PreferenceLossOutput output = new PairwisePreferenceLoss(1, 2, Normalization.ANSWER_TOKENS)
+    try (PreferenceLossOutput output = new PairwisePreferenceLoss(1, 2, Softmax.ANSWER_TOKENS)
         .compute(TestData.create(manager, logits), manager.create(new long[] {0, 0}),
             manager.create(new int[] {1, 0}))) {
       assertThat(output.metric(PairwisePreferenceLoss.ACCURACY)).isEqualTo(0.5);
@@ -180,16 +180,16 @@ class RewardLossTest {
 
   @Test
   void pairwise_rejectsBadArguments() {
-    assertThatThrownBy(() -> new PairwisePreferenceLoss(3, 3, Normalization.FULL_VOCABULARY))
+    assertThatThrownBy(() -> new PairwisePreferenceLoss(3, 3, Softmax.FULL_VOCABULARY))
         .hasMessage("tokenA and tokenB must differ but both were 3");
-    assertThatThrownBy(() -> new PairwisePreferenceLoss(-1, 3, Normalization.FULL_VOCABULARY))
+    assertThatThrownBy(() -> new PairwisePreferenceLoss(-1, 3, Softmax.FULL_VOCABULARY))
         .hasMessage("tokenA must be >= 0 but was -1");
     NDArray logits = manager.zeros(new Shape(2, 3, 4), DataType.FLOAT32);
     NDArray preferred = manager.create(new boolean[] {true, false});
-    PairwisePreferenceLoss loss = new PairwisePreferenceLoss(0, 1, Normalization.FULL_VOCABULARY);
+    PairwisePreferenceLoss loss = new PairwisePreferenceLoss(0, 1, Softmax.FULL_VOCABULARY);
     assertThatThrownBy(() -> loss.compute(logits, manager.create(new long[] {0, 3}), preferred))
         .hasMessage("answerPositions[1] must be in [0, 3) but was 3");
-    assertThatThrownBy(() -> new PairwisePreferenceLoss(0, 9, Normalization.FULL_VOCABULARY)
+    assertThatThrownBy(() -> new PairwisePreferenceLoss(0, 9, Softmax.FULL_VOCABULARY)
             .compute(logits, manager.create(new long[] {0, 1}), preferred))
         .hasMessage("tokenA (0) and tokenB (9) must be < vocab size 4");
     assertThatThrownBy(() -> loss.compute(logits, manager.create(new long[] {0}), preferred))

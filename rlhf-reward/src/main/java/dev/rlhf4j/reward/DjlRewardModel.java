@@ -17,6 +17,7 @@ import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.SequenceClassifier;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.internal.Buckets;
+import dev.rlhf4j.reward.internal.LazyFingerprint;
 import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.internal.PadTokens;
 import dev.rlhf4j.reward.internal.PaddedBatch;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (DjlRewardModel rm = DjlRewardModel.fromDirectory(Path.of("models/rm"))
- *     .optMaxBatchSize(32).build()) {
+ *     .maxBatchSize(32).build()) {
  *   double r = rm.score(List.of(Message.user("Hi")), "Hello! How can I help?");
  * }
  * }</pre>
@@ -73,9 +74,12 @@ import org.slf4j.LoggerFactory;
  * rounding, about 1e-6 relative: CPU kernels (e.g. AVX-512) may treat rows differently. Compare
  * such scores with a tolerance.
  *
- * <p><b>Ownership.</b> A model built by {@link #fromDirectory} owns its classifier and tokenizer
- * and closes both. One built by {@link #fromCausalLm} owns the new classifier and borrows the
- * tokenizer. One built by {@link #of} borrows both: the caller closes them after this model.
+ * <p><b>Ownership</b> follows the package's one rule: the model owns what it opens or creates
+ * and borrows what it is given. A model built by {@link #fromDirectory} or {@link
+ * #fromCausalLm(Path, long)} owns its classifier and tokenizer and closes both. One built by
+ * {@link #fromCausalLm(CausalLm, HfTokenizer, long)} owns the new classifier and borrows the LM
+ * and the tokenizer. One built by {@link #of} borrows both: the caller closes them after this
+ * model.
  *
  * <p><b>Threads.</b> {@link #score}, {@link #scoreRaw}, {@link #scoreIds}, {@link #tokenize}
  * and {@link #save} may be called from several threads at once; {@link #calibrate} replaces the
@@ -110,10 +114,10 @@ public final class DjlRewardModel implements RewardModel {
   private final int maxLength;
   private final Truncation truncation;
   private final long padTokenId;
-  private volatile Normalization normalization;
+  private volatile RewardNormalization normalization;
   private final String name;
   private final Path directory;
-  private Fingerprint files; // guarded by this; computed on first use
+  private final LazyFingerprint files; // null for weights in memory only
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
 
@@ -130,6 +134,8 @@ public final class DjlRewardModel implements RewardModel {
     this.normalization = b.normalization;
     this.padTokenId = b.padTokenId >= 0 ? b.padTokenId : PadTokens.safePad(tokenizer);
     this.directory = b.directory;
+    this.files =
+        b.directory == null ? null : new LazyFingerprint(() -> Fingerprint.ofPath(b.directory));
     this.name =
         b.directory != null
             ? b.directory.toString()
@@ -172,6 +178,29 @@ public final class DjlRewardModel implements RewardModel {
   }
 
   /**
+   * A reward model initialised from the causal LM in a Hugging Face directory (paper §2.2: the SFT
+   * model with its last layer replaced by a scalar head drawn from {@code seed}). {@code build()}
+   * loads the LM, copies its backbone into a new classifier and closes the LM again, so only the
+   * reward model stays in memory; the built model owns the classifier and the tokenizer it
+   * loaded from the directory. This is the start of a reward-model training run:
+   *
+   * <pre>{@code
+   * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).maxLength(1024).build()) {
+   *   RewardTrainer.builder(rm).trainPairs(train).evalPairs(heldOut).build().train();
+   *   rm.save(outDir);
+   * }
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if directory is null
+   */
+  public static Builder fromCausalLm(Path directory, long seed) {
+    checkArgument(directory != null, "directory must not be null");
+    Builder b = new Builder(null, null, null, seed, null);
+    b.lmDirectory = directory;
+    return b;
+  }
+
+  /**
    * A reward model over an existing classifier and tokenizer, both borrowed: the caller closes
    * them after this model. {@link dev.rlhf4j.reward.train.RewardTrainer} scores through such a
    * view while it trains the classifier.
@@ -195,7 +224,7 @@ public final class DjlRewardModel implements RewardModel {
   @Override
   public double[] score(List<ScoreRequest> batch) {
     double[] raw = scoreRaw(batch);
-    Normalization n = normalization;
+    RewardNormalization n = normalization;
     if (n != null) {
       for (int i = 0; i < raw.length; i++) {
         raw[i] = n.apply(raw[i]);
@@ -310,23 +339,23 @@ public final class DjlRewardModel implements RewardModel {
    *
    * @return the new normalisation
    * @throws IllegalArgumentException if reference is null, holds a null, has fewer than 2
-   *     requests, or its scores are all equal up to rounding (see {@link Normalization#of})
+   *     requests, or its scores are all equal up to rounding (see {@link RewardNormalization#of})
    * @throws IllegalStateException if the model is closed
    */
-  public Normalization calibrate(Iterable<ScoreRequest> reference) {
+  public RewardNormalization calibrate(Iterable<ScoreRequest> reference) {
     checkArgument(reference != null, "reference must not be null");
     List<ScoreRequest> all = new ArrayList<>();
     Iterator<ScoreRequest> it = reference.iterator();
     while (it.hasNext()) {
       all.add(it.next());
     }
-    Normalization measured = Normalization.of(scoreRaw(all));
+    RewardNormalization measured = RewardNormalization.of(scoreRaw(all));
     normalization = measured;
     return measured;
   }
 
   /** The normalisation applied by {@link #score}, if any. */
-  public Optional<Normalization> normalization() {
+  public Optional<RewardNormalization> normalization() {
     return Optional.ofNullable(normalization);
   }
 
@@ -335,7 +364,7 @@ public final class DjlRewardModel implements RewardModel {
    *
    * @throws IllegalStateException if the model is closed
    */
-  public void setNormalization(Normalization newNormalization) {
+  public void setNormalization(RewardNormalization newNormalization) {
     whileOpen(
         () -> {
           normalization = newNormalization;
@@ -377,24 +406,17 @@ public final class DjlRewardModel implements RewardModel {
    */
   @Override
   public Optional<Fingerprint> fingerprint() {
-    if (directory == null) {
+    if (files == null) {
       return Optional.empty();
     }
-    Fingerprint content;
-    synchronized (this) {
-      if (files == null) {
-        files = Fingerprint.ofPath(directory);
-      }
-      content = files;
-    }
-    Normalization n = normalization;
+    RewardNormalization n = normalization;
     return Optional.of(
-        content
-            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
-            .with("setting:maxLength", Integer.toString(maxLength))
-            .with("setting:truncation", truncation.name())
-            .with("setting:padTokenId", Long.toString(padTokenId))
-            .with("setting:normalization", n == null ? "none" : n.toString()));
+        files.withSettings(
+            "maxBatchSize", Integer.toString(maxBatchSize),
+            "maxLength", Integer.toString(maxLength),
+            "truncation", truncation.name(),
+            "padTokenId", Long.toString(padTokenId),
+            "normalization", n == null ? "none" : n.toString()));
   }
 
   /** The classifier (owned or borrowed, see the class documentation). */
@@ -494,9 +516,10 @@ public final class DjlRewardModel implements RewardModel {
     private final SequenceClassifier givenClassifier;
     private boolean ownsClassifier;
     private boolean ownsTokenizer;
-    private Normalization normalization;
+    private RewardNormalization normalization;
     private boolean normalizationSet;
     private long padTokenId = -1;
+    private Path lmDirectory;
 
     private Builder(
         Path directory, CausalLm lm, HfTokenizer tokenizer, long seed,
@@ -517,7 +540,7 @@ public final class DjlRewardModel implements RewardModel {
     /**
      * The normalisation to apply, or null for none; overrides the one saved in the directory.
      */
-    public Builder optNormalization(Normalization value) {
+    public Builder normalization(RewardNormalization value) {
       this.normalization = value;
       this.normalizationSet = true;
       return this;
@@ -528,7 +551,7 @@ public final class DjlRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if negative
      */
-    public Builder optPadTokenId(long value) {
+    public Builder padTokenId(long value) {
       checkArgument(value >= 0, "padTokenId must be >= 0 but was %s", value);
       this.padTokenId = value;
       return this;
@@ -548,9 +571,17 @@ public final class DjlRewardModel implements RewardModel {
       SequenceClassifier classifier = null;
       HfTokenizer tokenizer = null;
       ownsClassifier = givenClassifier == null;
-      ownsTokenizer = directory != null;
+      ownsTokenizer = directory != null || lmDirectory != null;
       try {
-        if (directory != null) {
+        if (lmDirectory != null) {
+          checkArgument(
+              Files.isDirectory(lmDirectory), "%s is not a directory",
+              lmDirectory.toAbsolutePath());
+          tokenizer = HfTokenizer.load(lmDirectory);
+          try (CausalLm base = CausalLm.load(lmDirectory, modelOptions())) {
+            classifier = SequenceClassifier.fromCausalLm(base, 1, seed);
+          }
+        } else if (directory != null) {
           checkArgument(
               Files.isDirectory(directory), "%s is not a directory", directory.toAbsolutePath());
           tokenizer = HfTokenizer.load(directory);

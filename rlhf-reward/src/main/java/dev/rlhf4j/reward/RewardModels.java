@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * backend:
  *
  * <ul>
- *   <li>{@link #djl(Path)} and {@link #djlFromCausalLm}: a {@link DjlRewardModel} that scores
+ *   <li>{@link #djl(Path)}, {@link #djlFromCausalLm(Path, long)} and {@link
+ *       #djlFromCausalLm(CausalLm, HfTokenizer, long)}: a {@link DjlRewardModel} that scores
  *       and trains with DJL's PyTorch engine;
  *   <li>{@link #onnx(Path)}: an {@link OnnxRewardModel} for fast frozen scoring with ONNX
  *       Runtime of a model in the Optimum layout (e.g. one written by {@link
@@ -18,6 +19,9 @@ import java.nio.file.Path;
  * </ul>
  *
  * <p>Each factory returns the backend's builder; whoever calls {@code build()} closes the model.
+ * The model owns what it opens or creates and borrows what it is given (see the {@linkplain
+ * dev.rlhf4j.reward package documentation}). Pairwise preference models come from {@link
+ * PreferenceModels}.
  */
 public final class RewardModels {
   private RewardModels() {}
@@ -30,6 +34,19 @@ public final class RewardModels {
    */
   public static DjlRewardModel.Builder djl(Path directory) {
     return DjlRewardModel.fromDirectory(directory);
+  }
+
+  /**
+   * A DJL reward model initialised from the causal LM in a Hugging Face directory (typically the
+   * SFT policy, paper §2.2) with a new scalar head drawn from {@code seed}; the LM is loaded,
+   * copied and closed by {@code build()}, and the model owns what it loaded. See {@link
+   * DjlRewardModel#fromCausalLm(Path, long)}; train it with {@link
+   * dev.rlhf4j.reward.train.RewardTrainer#builder(DjlRewardModel)}.
+   *
+   * @throws IllegalArgumentException if directory is null
+   */
+  public static DjlRewardModel.Builder djlFromCausalLm(Path directory, long seed) {
+    return DjlRewardModel.fromCausalLm(directory, seed);
   }
 
   /**

@@ -41,7 +41,7 @@ class DjlRewardModelCloseTest {
         DjlRewardModel view = DjlRewardModel.of(model, tok).build()) {
       view.save(saved);
     }
-    return DjlRewardModel.fromDirectory(saved).optModelOptions(ModelOptions.cpu()).build();
+    return DjlRewardModel.fromDirectory(saved).modelOptions(ModelOptions.cpu()).build();
   }
 
   /** One request; reading it signals {@code entered} and waits for {@code release}. */

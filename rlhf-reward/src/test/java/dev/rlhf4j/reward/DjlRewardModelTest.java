@@ -81,12 +81,12 @@ class DjlRewardModelTest {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(1)) {
       int positions = model.config().maxPositionEmbeddings();
-      assertThatThrownBy(() -> DjlRewardModel.of(model, tok).optMaxLength(positions + 1).build())
+      assertThatThrownBy(() -> DjlRewardModel.of(model, tok).maxLength(positions + 1).build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("maxLength (" + (positions + 1) + ") must be <= max_position_embeddings ("
               + positions + ") of the LlamaForSequenceClassification model: it was never trained"
               + " on positions past that; lower maxLength");
-      try (DjlRewardModel rm = DjlRewardModel.of(model, tok).optMaxLength(positions).build()) {
+      try (DjlRewardModel rm = DjlRewardModel.of(model, tok).maxLength(positions).build()) {
         assertThat(rm.maxLength()).isEqualTo(positions);
       }
     }
@@ -119,7 +119,7 @@ class DjlRewardModelTest {
   void score_isTheSameAloneOrBatchedAndInAnyPaddingSide() {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(2);
-        DjlRewardModel rm = DjlRewardModel.of(model, tok).optMaxBatchSize(4).build();
+        DjlRewardModel rm = DjlRewardModel.of(model, tok).maxBatchSize(4).build();
         NDManager m = NDManager.newBaseManager()) {
       List<ScoreRequest> requests = mixedRequests();
       double[] batched = rm.score(requests);
@@ -162,7 +162,7 @@ class DjlRewardModelTest {
         HfTokenizer noPad = tokenizer(TinyModels.Variant.NO_PAD);
         HfTokenizer distinct = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(4);
-        DjlRewardModel a = DjlRewardModel.of(model, padIsEos).optMaxBatchSize(3).build();
+        DjlRewardModel a = DjlRewardModel.of(model, padIsEos).maxBatchSize(3).build();
         DjlRewardModel b = DjlRewardModel.of(model, noPad).build();
         DjlRewardModel c = DjlRewardModel.of(model, distinct).build()) {
       long eos = TinyModels.idOf("<|im_end|>");
@@ -190,7 +190,7 @@ class DjlRewardModelTest {
   void score_restoresRequestOrderAfterBucketing() {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(5);
-        DjlRewardModel bucketed = DjlRewardModel.of(model, tok).optMaxBatchSize(2).build()) {
+        DjlRewardModel bucketed = DjlRewardModel.of(model, tok).maxBatchSize(2).build()) {
       List<ScoreRequest> requests = mixedRequests();
       double[] scores = bucketed.score(requests);
       List<ScoreRequest> reversed = new ArrayList<>(requests);
@@ -210,7 +210,7 @@ class DjlRewardModelTest {
     Path saved = dir.resolve("rm");
     List<ScoreRequest> requests = mixedRequests();
     double[] before;
-    Normalization calibrated;
+    RewardNormalization calibrated;
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(6);
         DjlRewardModel rm = DjlRewardModel.of(model, tok).build()) {
@@ -227,7 +227,7 @@ class DjlRewardModelTest {
     assertThat(saved.resolve(ModelFiles.SIDECAR)).exists();
     assertThat(saved.resolve("tokenizer.json")).exists();
     try (DjlRewardModel loaded =
-        RewardModels.djl(saved).optModelOptions(ModelOptions.cpu()).build()) {
+        RewardModels.djl(saved).modelOptions(ModelOptions.cpu()).build()) {
       assertThat(loaded.normalization()).contains(calibrated);
       // exact on purpose: the same float32 weights scoring the same batches (same shapes)
       assertThat(loaded.score(requests)).containsExactly(before);
@@ -235,7 +235,7 @@ class DjlRewardModelTest {
           .isEqualTo("LlamaForSequenceClassification");
     }
     try (DjlRewardModel raw =
-        RewardModels.djl(saved).optNormalization(null).optModelOptions(ModelOptions.cpu())
+        RewardModels.djl(saved).normalization(null).modelOptions(ModelOptions.cpu())
             .build()) {
       assertThat(raw.normalization()).isEmpty();
     }
@@ -278,9 +278,9 @@ class DjlRewardModelTest {
   void truncation_keepsTheEndOrFails() {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model = classifier(10);
-        DjlRewardModel keep = DjlRewardModel.of(model, tok).optMaxLength(12).build();
+        DjlRewardModel keep = DjlRewardModel.of(model, tok).maxLength(12).build();
         DjlRewardModel fail =
-            DjlRewardModel.of(model, tok).optMaxLength(12).optTruncation(Truncation.FAIL)
+            DjlRewardModel.of(model, tok).maxLength(12).truncation(Truncation.FAIL)
                 .build();
         DjlRewardModel full = DjlRewardModel.of(model, tok).build()) {
       ScoreRequest request = new ScoreRequest(PROMPT, "a long enough answer");
@@ -315,7 +315,7 @@ class DjlRewardModelTest {
         DjlRewardModel rm = DjlRewardModel.of(model, tok).build()) {
       rm.save(saved);
     }
-    DjlRewardModel owned = RewardModels.djl(saved).optModelOptions(ModelOptions.cpu()).build();
+    DjlRewardModel owned = RewardModels.djl(saved).modelOptions(ModelOptions.cpu()).build();
     owned.close();
     owned.close();
     assertThatThrownBy(() -> owned.tokenizer().encode("x", false))
@@ -331,7 +331,7 @@ class DjlRewardModelTest {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model =
             SequenceClassifier.randomInit(TinyModels.rewardModel(16, 1), 12, ModelOptions.cpu());
-        DjlRewardModel rm = DjlRewardModel.of(model, tok).optMaxBatchSize(3).build()) {
+        DjlRewardModel rm = DjlRewardModel.of(model, tok).maxBatchSize(3).build()) {
       List<ScoreRequest> requests = mixedRequests().subList(0, 6); // two batches a call
       rm.score(requests);
       int before = liveArrays();
@@ -347,7 +347,7 @@ class DjlRewardModelTest {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         SequenceClassifier model =
             SequenceClassifier.randomInit(TinyModels.rewardModel(16, 1), 13, ModelOptions.cpu());
-        DjlRewardModel rm = DjlRewardModel.of(model, tok).optMaxBatchSize(4).build()) {
+        DjlRewardModel rm = DjlRewardModel.of(model, tok).maxBatchSize(4).build()) {
       List<ScoreRequest> requests = mixedRequests();
       double[] expected = rm.score(requests);
       java.util.concurrent.ExecutorService pool =

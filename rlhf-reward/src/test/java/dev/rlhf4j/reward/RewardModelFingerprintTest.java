@@ -7,12 +7,9 @@ import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.SequenceClassifier;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,39 +36,16 @@ class RewardModelFingerprintTest {
 
   private static Fingerprint djlFingerprint(Path directory) {
     try (DjlRewardModel rm =
-        RewardModels.djl(directory).optModelOptions(ModelOptions.cpu()).build()) {
+        RewardModels.djl(directory).modelOptions(ModelOptions.cpu()).build()) {
       return rm.fingerprint().orElseThrow();
     }
-  }
-
-  private static void copyTree(Path from, Path to) {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.toList()) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Flips one byte in the middle of the file: same size, different content. */
-  private static void flipAByte(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    int middle = bytes.length / 2 + 3;
-    bytes[middle] ^= 0x01;
-    Files.write(file, bytes);
   }
 
   @Test
   void djlRewardModel_sameFilesElsewhere_fingerprintTheSame() {
     Path saved = savedDjlModel();
     Path moved = dir.resolve("elsewhere").resolve("rm");
-    copyTree(saved, moved);
+    FileFixtures.copyTree(saved, moved);
 
     Fingerprint original = djlFingerprint(saved);
     Fingerprint copy = djlFingerprint(moved);
@@ -88,7 +62,7 @@ class RewardModelFingerprintTest {
     Path weights = saved.resolve("model.safetensors");
     long size = Files.size(weights);
 
-    flipAByte(weights);
+    FileFixtures.flipAByte(weights, 3);
 
     assertThat(Files.size(weights)).isEqualTo(size);
     List<String> changed = djlFingerprint(saved).differencesFrom(before);
@@ -102,7 +76,7 @@ class RewardModelFingerprintTest {
     Fingerprint defaults = djlFingerprint(saved);
     Fingerprint shorter;
     try (DjlRewardModel rm =
-        RewardModels.djl(saved).optModelOptions(ModelOptions.cpu()).optMaxLength(16).build()) {
+        RewardModels.djl(saved).modelOptions(ModelOptions.cpu()).maxLength(16).build()) {
       shorter = rm.fingerprint().orElseThrow();
     }
     assertThat(shorter.differencesFrom(defaults))

@@ -114,10 +114,10 @@ public record ScoringModelSpec(Engine engine, ModelLocation location, int maxBat
       case DJL_REWARD -> {
         DjlRewardModel.Builder b = DjlRewardModel.fromDirectory(directory);
         if (maxBatchSize > 0) {
-          b.optMaxBatchSize(maxBatchSize);
+          b.maxBatchSize(maxBatchSize);
         }
         if (maxLength > 0) {
-          b.optMaxLength(maxLength);
+          b.maxLength(maxLength);
         }
         return b.build();
       }
@@ -126,7 +126,7 @@ public record ScoringModelSpec(Engine engine, ModelLocation location, int maxBat
         try {
           OnnxRewardModel.Builder b = OnnxRewardModel.builder(directory).tokenizer(tokenizer);
           if (maxBatchSize > 0) {
-            b.optMaxBatchSize(maxBatchSize);
+            b.maxBatchSize(maxBatchSize);
           }
           OnnxRewardModel model = b.build();
           return new RewardModel() {
@@ -166,10 +166,10 @@ public record ScoringModelSpec(Engine engine, ModelLocation location, int maxBat
     }
     LmPreferenceModel.Builder b = LmPreferenceModel.fromDirectory(directory);
     if (maxBatchSize > 0) {
-      b.optMaxBatchSize(maxBatchSize);
+      b.maxBatchSize(maxBatchSize);
     }
     if (maxLength > 0) {
-      b.optMaxLength(maxLength);
+      b.maxLength(maxLength);
     }
     return b.build();
   }

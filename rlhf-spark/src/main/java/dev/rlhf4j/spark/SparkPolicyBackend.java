@@ -7,11 +7,10 @@ import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.exploration.SamplingParams;
-import dev.rlhf4j.iterative.DpoBackend;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PolicySampler;
 import dev.rlhf4j.iterative.TrainRequest;
-import dev.rlhf4j.iterative.TrainResult;
+import dev.rlhf4j.iterative.TrainedPolicy;
 import dev.rlhf4j.spark.internal.ExecutorCache;
 import dev.rlhf4j.spark.internal.HadoopConf;
 import dev.rlhf4j.spark.internal.PolicyTask;
@@ -35,13 +34,12 @@ import org.apache.spark.api.java.JavaSparkContext;
  *
  * <pre>{@code
  * JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName("iterative-dpo"));
- * DpoBackend djl = DjlDpoBackend.builder().maxBatchRows(64).build();
- * LoopResult result = IterativeDpo.builder()
- *     .backend(SparkPolicyBackend.builder(sc)
- *         .stagingDirectory(URI.create("hdfs:///user/me/rlhf4j/checkpoints"))
- *         .samplers(SamplerFactory.generator(64))
- *         .dpo(djl))
- *     ...
+ * try (SparkPolicyBackend backend = SparkPolicyBackend.builder(sc)
+ *     .stagingDirectory(URI.create("hdfs:///user/me/rlhf4j/checkpoints"))
+ *     .samplers(SamplerFactory.generator(64))                  // = the trainer's maxBatchRows
+ *     .build(DjlDpoBackend.builder().maxBatchRows(64).build())) {
+ *   LoopResult result = IterativeDpo.builder().backend(backend)...build().run();
+ * }
  * }</pre>
  *
  * <p><b>Where the checkpoint comes from.</b> {@link #sampler(Path)} publishes the driver's
@@ -129,7 +127,7 @@ public final class SparkPolicyBackend implements PolicyBackend {
 
   /** Trains with the wrapped backend, on the driver. */
   @Override
-  public TrainResult train(TrainRequest request) {
+  public TrainedPolicy train(TrainRequest request) {
     checkState(!closed.get(), "the backend is closed");
     return trainer.train(request);
   }
@@ -273,18 +271,6 @@ public final class SparkPolicyBackend implements PolicyBackend {
     public SparkPolicyBackend build(PolicyBackend trainer) {
       checkArgument(trainer != null, "trainer must not be null");
       return new SparkPolicyBackend(this, trainer);
-    }
-
-    /**
-     * A {@link DpoBackend} for {@link dev.rlhf4j.iterative.IterativeDpo}: each backend it opens
-     * trains with {@code trainer.open(settings)} and samples on Spark with this builder's
-     * settings.
-     *
-     * @throws IllegalArgumentException if trainer is null
-     */
-    public DpoBackend dpo(DpoBackend trainer) {
-      checkArgument(trainer != null, "trainer must not be null");
-      return settings -> build(trainer.open(settings));
     }
   }
 }

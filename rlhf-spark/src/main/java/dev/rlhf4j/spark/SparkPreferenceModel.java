@@ -1,18 +1,13 @@
 package dev.rlhf4j.spark;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkState;
 
 import dev.rlhf4j.api.feedback.Comparison;
 import dev.rlhf4j.api.feedback.PreferenceModel;
 import dev.rlhf4j.api.io.Fingerprint;
-import dev.rlhf4j.spark.internal.HadoopConf;
-import dev.rlhf4j.spark.internal.ScoringCalls;
 import dev.rlhf4j.spark.internal.Wire;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -25,20 +20,10 @@ import org.apache.spark.api.java.JavaSparkContext;
  * <p>Thread-safe. {@link #close} asks executors to release the model (best effort).
  */
 public final class SparkPreferenceModel implements PreferenceModel {
-  private final JavaSparkContext sc;
-  private final ScoringModelSpec spec;
-  private final int blockSize;
-  private final int partitions;
-  private final HadoopConf conf;
-  private final String group = "scorer:" + UUID.randomUUID();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final ExecutorScoring scoring;
 
   private SparkPreferenceModel(Builder b) {
-    this.sc = b.sc;
-    this.spec = b.spec;
-    this.blockSize = b.blockSize;
-    this.partitions = b.partitions > 0 ? b.partitions : sc.defaultParallelism();
-    this.conf = new HadoopConf(sc.hadoopConfiguration());
+    this.scoring = new ExecutorScoring(b);
   }
 
   /**
@@ -56,7 +41,7 @@ public final class SparkPreferenceModel implements PreferenceModel {
 
   /** The model executors load. */
   public ScoringModelSpec spec() {
-    return spec;
+    return scoring.spec();
   }
 
   /**
@@ -68,20 +53,13 @@ public final class SparkPreferenceModel implements PreferenceModel {
    */
   @Override
   public double[] probabilityFirstPreferred(List<Comparison> batch) {
-    checkState(!closed.get(), "the preference model is closed");
-    checkArgument(batch != null, "batch must not be null");
-    for (int i = 0; i < batch.size(); i++) {
-      checkArgument(batch.get(i) != null, "batch[%s] must not be null", i);
-    }
-    return ScoringCalls.run(sc, group, spec, conf, true, batch.size(), blockSize, partitions,
+    return scoring.run("preference model", true, batch,
         (from, to) -> Wire.encodeComparisons(batch.subList(from, to), from));
   }
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      SparkPolicyBackend.releaseOnExecutors(sc, group, java.util.Set.of());
-    }
+    scoring.close();
   }
 
   /**
@@ -92,46 +70,22 @@ public final class SparkPreferenceModel implements PreferenceModel {
    */
   @Override
   public Optional<Fingerprint> fingerprint() {
-    return Optional.of(spec.fingerprint().with("setting:blockSize", Integer.toString(blockSize)));
+    return Optional.of(scoring.fingerprint());
   }
 
   @Override
   public String toString() {
-    return "SparkPreferenceModel[" + spec + ", blockSize=" + blockSize + "]";
+    return scoring.describe("SparkPreferenceModel");
   }
 
   /** Settings of a {@link SparkPreferenceModel}. Not thread-safe. */
-  public static final class Builder {
-    private final JavaSparkContext sc;
-    private final ScoringModelSpec spec;
-    private int blockSize = 64;
-    private int partitions;
-
+  public static final class Builder extends ExecutorScoring.Settings<Builder> {
     private Builder(JavaSparkContext sc, ScoringModelSpec spec) {
-      this.sc = sc;
-      this.spec = spec;
+      super(sc, spec);
     }
 
-    /**
-     * Comparisons per executor call (default 64): large enough to fill the model's batches, small
-     * enough to spread a call over every core.
-     *
-     * @throws IllegalArgumentException if value is below 1
-     */
-    public Builder blockSize(int value) {
-      checkArgument(value >= 1, "blockSize must be >= 1 but was %s", value);
-      blockSize = value;
-      return this;
-    }
-
-    /**
-     * Partitions per call (default the context's {@code defaultParallelism}).
-     *
-     * @throws IllegalArgumentException if value is below 1
-     */
-    public Builder partitions(int value) {
-      checkArgument(value >= 1, "partitions must be >= 1 but was %s", value);
-      partitions = value;
+    @Override
+    Builder self() {
       return this;
     }
 

@@ -34,15 +34,15 @@ class LocalOneExecutorTest {
     Path rmDir = Tiny.rewardModel(tmp.resolve("rm"), 7);
     Path local = tmp.resolve("in-process");
     Path remote = tmp.resolve("spark");
-    try (RewardModel rm = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(1).build()) {
+    try (RewardModel rm = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build()) {
       Tiny.loop(pi0, Tiny.djl(), rm, local).build().run();
     }
     try (SparkRewardModel rm = SparkRewardModel.builder(sc, ScoringModelSpec.djlReward(
             ModelStore.existing(rmDir.toUri(), sc.hadoopConfiguration())).withMaxBatchSize(1))
-        .build()) {
-      Tiny.loop(pi0, SparkPolicyBackend.builder(sc).samplers(SamplerFactory.generator(Tiny.ROWS))
-              .dpo(Tiny.djl()), rm, remote)
-          .build().run();
+        .build();
+        SparkPolicyBackend backend = SparkPolicyBackend.builder(sc)
+            .samplers(SamplerFactory.generator(Tiny.ROWS)).build(Tiny.djl())) {
+      Tiny.loop(pi0, backend, rm, remote).build().run();
     }
     assertThat(Tiny.handOffFiles(remote)).isEqualTo(Tiny.handOffFiles(local));
   }

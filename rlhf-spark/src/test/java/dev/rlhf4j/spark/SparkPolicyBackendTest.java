@@ -13,7 +13,6 @@ import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.exploration.ExplorationStrategy;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.io.JsonlFormats;
-import dev.rlhf4j.iterative.DpoBackend;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PolicyBackend;
@@ -66,7 +65,7 @@ class SparkPolicyBackendTest {
 
   /** One sequence per forward pass: scores do not depend on which requests share a call. */
   private static RewardModel inProcessRewardModel() {
-    return DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(1).build();
+    return DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build();
   }
 
   private static SparkRewardModel sparkRewardModel() {
@@ -107,13 +106,13 @@ class SparkPolicyBackendTest {
     List<Prompt> prompts = Tiny.prompts("p", 7);
     for (int n : new int[] {4, 3}) {
       List<String> expected;
-      try (PolicyBackend djl = Tiny.djl().open(Tiny.DPO);
+      try (PolicyBackend djl = Tiny.djl();
           PolicySampler local = djl.sampler(pi0)) {
         expected = json(local.sample(prompts, n, Tiny.SAMPLING));
       }
       for (int partitions : new int[] {1, 2, 3}) {
         try (SparkPolicyBackend backend = spark().partitions(partitions)
-                .build(Tiny.djl().open(Tiny.DPO));
+                .build(Tiny.djl());
             PolicySampler remote = backend.sampler(pi0)) {
           assertThat(json(remote.sample(prompts, n, Tiny.SAMPLING)))
               .as("n=%s partitions=%s", n, partitions)
@@ -135,7 +134,7 @@ class SparkPolicyBackendTest {
       }
       for (int partitions : new int[] {1, 2, 3, 7}) {
         try (SparkPolicyBackend backend = spark().samplers(samplers).partitions(partitions)
-                .build(Tiny.djl().open(Tiny.DPO));
+                .build(Tiny.djl());
             PolicySampler remote = backend.sampler(pi0)) {
           assertThat(json(remote.sample(prompts, n, Tiny.SAMPLING)))
               .as("n=%s partitions=%s", n, partitions)
@@ -149,8 +148,9 @@ class SparkPolicyBackendTest {
   void iterativeDpo_twoIterations_equalTheInProcessRun() {
     Path run = tmp.resolve("spark-run");
     LoopResult result;
-    try (SparkRewardModel rm = sparkRewardModel()) {
-      result = Tiny.loop(pi0, spark().dpo(Tiny.djl()), rm, run).build().run();
+    try (SparkRewardModel rm = sparkRewardModel();
+        SparkPolicyBackend backend = spark().build(Tiny.djl())) {
+      result = Tiny.loop(pi0, backend, rm, run).build().run();
     }
     assertThat(Tiny.handOffFiles(run)).isEqualTo(Tiny.handOffFiles(inProcessRun));
     assertThat(trainMetrics(result)).isEqualTo(trainMetrics(inProcess)).isNotEmpty();
@@ -160,10 +160,10 @@ class SparkPolicyBackendTest {
   void failedTaskFirstAttempt_isRetried_andTheFilesAreTheSame() {
     int before = FlakySamplers.FAILURES.get();
     Path run = tmp.resolve("flaky-run");
-    try (SparkRewardModel rm = sparkRewardModel()) {
-      Tiny.loop(pi0, spark().samplers(new FlakySamplers(Tiny.ROWS)).partitions(3)
-              .dpo(Tiny.djl()), rm, run)
-          .build().run();
+    try (SparkRewardModel rm = sparkRewardModel();
+        SparkPolicyBackend backend =
+            spark().samplers(new FlakySamplers(Tiny.ROWS)).partitions(3).build(Tiny.djl())) {
+      Tiny.loop(pi0, backend, rm, run).build().run();
     }
     assertThat(FlakySamplers.FAILURES.get() - before).as("injected failures").isGreaterThan(0);
     assertThat(Tiny.handOffFiles(run)).isEqualTo(Tiny.handOffFiles(inProcessRun));
@@ -194,9 +194,9 @@ class SparkPolicyBackendTest {
     try (RewardModel rm = inProcessRewardModel()) {
       Tiny.loop(pi0, Tiny.djl(), rm, local).exploration(bestVsRunnerUp).build().run();
     }
-    try (SparkRewardModel rm = sparkRewardModel()) {
-      Tiny.loop(pi0, spark().dpo(Tiny.djl()), rm, remote).exploration(bestVsRunnerUp).build()
-          .run();
+    try (SparkRewardModel rm = sparkRewardModel();
+        SparkPolicyBackend backend = spark().build(Tiny.djl())) {
+      Tiny.loop(pi0, backend, rm, remote).exploration(bestVsRunnerUp).build().run();
     }
     String firstSample = Tiny.read(remote.resolve("iter-1/generated.jsonl")).lines().findFirst()
         .orElseThrow();
@@ -208,8 +208,8 @@ class SparkPolicyBackendTest {
   @Test
   void resume_afterDeletingTheLastIteration_reproducesTheFiles() throws IOException {
     Path run = tmp.resolve("resume-run");
-    DpoBackend backend = spark().dpo(Tiny.djl());
-    try (SparkRewardModel rm = sparkRewardModel()) {
+    try (SparkRewardModel rm = sparkRewardModel();
+        SparkPolicyBackend backend = spark().build(Tiny.djl())) {
       Tiny.loop(pi0, backend, rm, run).build().run();
       MoreFiles.deleteRecursively(run.resolve("iter-2"), RecursiveDeleteOption.ALLOW_INSECURE);
       Tiny.loop(pi0, backend, rm, run).build().run();
@@ -223,7 +223,7 @@ class SparkPolicyBackendTest {
     try (SparkPolicyBackend backend = SparkPolicyBackend.builder(sc)
             .samplers(SamplerFactory.generator(Tiny.ROWS))
             .stagingDirectory(staging.toUri())
-            .build(Tiny.djl().open(Tiny.DPO));
+            .build(Tiny.djl());
         PolicySampler sampler = backend.sampler(pi0)) {
       // the driver published the checkpoint; then the executors' view of it disappears
       MoreFiles.deleteRecursively(staging, RecursiveDeleteOption.ALLOW_INSECURE);
@@ -240,7 +240,7 @@ class SparkPolicyBackendTest {
   void stagingOnAnUnknownFileSystem_failsNamingIt() {
     try (SparkPolicyBackend backend = SparkPolicyBackend.builder(sc)
         .stagingDirectory(URI.create("nosuchfs://cluster/ckpt"))
-        .build(Tiny.djl().open(Tiny.DPO))) {
+        .build(Tiny.djl())) {
       assertThatThrownBy(() -> backend.sampler(pi0))
           .isInstanceOf(Rlhf4jException.class)
           .hasMessageContaining("cannot publish " + pi0 + " under nosuchfs://cluster/ckpt");
@@ -251,7 +251,7 @@ class SparkPolicyBackendTest {
   void closingASampler_releasesItsCheckpointOnExecutors_andTheNextOneLoadsAlone() {
     Path pi1 = Tiny.policy(tmp.resolve("pi1"), 4);
     List<Prompt> prompts = Tiny.prompts("p", 6);
-    try (SparkPolicyBackend backend = spark().partitions(3).build(Tiny.djl().open(Tiny.DPO))) {
+    try (SparkPolicyBackend backend = spark().partitions(3).build(Tiny.djl())) {
       String firstKey;
       try (PolicySampler first = backend.sampler(pi0)) {
         first.sample(prompts, 4, Tiny.SAMPLING);

@@ -99,7 +99,7 @@ class SparkScoringAndJobsTest {
   void rewardModel_oneSequencePerPass_isBitIdenticalToInProcess_forAnyBlocksAndPartitions() {
     List<ScoreRequest> batch = requests(11);
     double[] expected;
-    try (RewardModel local = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(1).build()) {
+    try (RewardModel local = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build()) {
       expected = local.score(batch);
     }
     for (int blockSize : new int[] {1, 4, 64}) {
@@ -118,7 +118,7 @@ class SparkScoringAndJobsTest {
   void rewardModel_batchedScoring_agreesWithOneInProcessCallWithinRounding() {
     List<ScoreRequest> batch = requests(13);
     double[] expected;
-    try (RewardModel local = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(4).build()) {
+    try (RewardModel local = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(4).build()) {
       expected = local.score(batch);
     }
     try (SparkRewardModel remote = SparkRewardModel.builder(sc,
@@ -163,7 +163,7 @@ class SparkScoringAndJobsTest {
       batch.add(new Comparison(r.prompt(), r.response(), "no " + r.response()));
     }
     double[] expected;
-    try (PreferenceModel local = LmPreferenceModel.fromDirectory(pi0).optMaxBatchSize(2).build()) {
+    try (PreferenceModel local = LmPreferenceModel.fromDirectory(pi0).maxBatchSize(2).build()) {
       expected = local.probabilityFirstPreferred(batch);
     }
     try (SparkPreferenceModel remote = SparkPreferenceModel.builder(sc,
@@ -180,13 +180,13 @@ class SparkScoringAndJobsTest {
   void remoteStagingDirectory_isCopiedToExecutorsAndSamplesAreTheSame() {
     List<Prompt> prompts = Tiny.prompts("p", 5);
     List<GeneratedSample> expected;
-    try (PolicyBackend djl = Tiny.djl().open(Tiny.DPO); PolicySampler s = djl.sampler(pi0)) {
+    try (PolicyBackend djl = Tiny.djl(); PolicySampler s = djl.sampler(pi0)) {
       expected = s.sample(prompts, 4, Tiny.SAMPLING);
     }
     try (SparkPolicyBackend backend = SparkPolicyBackend.builder(sc)
             .samplers(SamplerFactory.generator(Tiny.ROWS))
             .stagingDirectory(OtherSchemeFileSystem.uri(tmp.resolve("remote-staging")))
-            .build(Tiny.djl().open(Tiny.DPO));
+            .build(Tiny.djl());
         PolicySampler s = backend.sampler(pi0)) {
       assertThat(s.sample(prompts, 4, Tiny.SAMPLING)).isEqualTo(expected);
     }
@@ -215,8 +215,8 @@ class SparkScoringAndJobsTest {
     Jsonl.write(promptFile, JsonlFormats.prompts(), prompts);
     Path expectedGenerated = tmp.resolve("expected-generated.jsonl");
     Path expectedAnnotated = tmp.resolve("expected-annotated.jsonl");
-    try (PolicyBackend djl = Tiny.djl().open(Tiny.DPO); PolicySampler s = djl.sampler(pi0);
-        RewardModel rm = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(1).build()) {
+    try (PolicyBackend djl = Tiny.djl(); PolicySampler s = djl.sampler(pi0);
+        RewardModel rm = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(1).build()) {
       List<GeneratedSample> samples = s.sample(prompts, 4, Tiny.SAMPLING);
       Jsonl.write(expectedGenerated, JsonlFormats.generatedSamples(), samples);
       List<AnnotatedSample> annotated = rm.annotate(samples);

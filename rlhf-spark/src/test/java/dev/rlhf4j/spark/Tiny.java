@@ -3,7 +3,8 @@ package dev.rlhf4j.spark;
 import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
-import dev.rlhf4j.iterative.DpoBackend;
+import dev.rlhf4j.iterative.IterativeLoop;
+import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.PromptSource;
@@ -112,12 +113,12 @@ final class Tiny {
   }
 
   /** The DJL backend both the in-process and the Spark runs train with. */
-  static DpoBackend djl() {
+  static DjlDpoBackend djl() {
     return DjlDpoBackend.builder().maxBatchRows(ROWS).build();
   }
 
   /** The loop of the tests: 2 iterations of 6 prompts x 4 responses, rejection sampling. */
-  static IterativeDpo.Builder loop(Path pi0, DpoBackend backend,
+  static IterativeLoop.Builder loop(Path pi0, PolicyBackend backend,
       dev.rlhf4j.api.feedback.RewardModel rm, Path runDirectory) {
     return IterativeDpo.builder()
         .policy(pi0)

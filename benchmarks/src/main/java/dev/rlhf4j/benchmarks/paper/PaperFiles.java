@@ -67,6 +67,7 @@ public final class PaperFiles {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("goldReward", r.goldReward());
       row.put("goldWinRateVsSft", r.goldWinRateVsSft());
+      row.put("goldLcWinRateVsSft", r.goldLcWinRateVsSft());
       row.put("proxyReward", r.proxyReward());
       row.put("meanLength", r.meanLength());
       rows.put(r.name(), row);
@@ -86,12 +87,13 @@ public final class PaperFiles {
     md.append(String.format(Locale.ROOT,
         "Quickstart pipeline on the synthetic task, seeds %s; mean ± sample standard deviation"
             + " over the %d seeds.%n%n", summary.seeds(), summary.seeds().size()));
-    md.append("| Row | Gold reward | Gold win rate vs SFT | Mean length (chars) |\n");
-    md.append("|---|---|---|---|\n");
+    md.append("| Row | Gold reward | Gold win rate vs SFT | Gold LC win rate vs SFT |"
+        + " Mean length (chars) |\n");
+    md.append("|---|---|---|---|---|\n");
     for (RowSummary r : summary.rows()) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", r.name(),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", r.name(),
           pm(r.goldReward(), "%.3f"), pm(r.goldWinRateVsSft(), "%.3f"),
-          pm(r.meanLength(), "%.1f")));
+          pm(r.goldLcWinRateVsSft(), "%.3f"), pm(r.meanLength(), "%.1f")));
     }
     md.append(String.format(Locale.ROOT,
         "%nProxy reward model: held-out accuracy (gold labels) %s; length–reward Pearson %s.%n",

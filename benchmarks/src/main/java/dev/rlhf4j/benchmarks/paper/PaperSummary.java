@@ -50,18 +50,25 @@ public record PaperSummary(
    *     {@code iterative-dpo-1}, ...)
    * @param goldReward mean gold reward of its responses
    * @param goldWinRateVsSft gold win rate against the SFT policy, ties ½
+   * @param goldLcWinRateVsSft length-controlled gold win rate against the SFT policy
    * @param proxyReward mean proxy reward of its responses
    * @param meanLength mean response length in characters
    */
   public record RowSummary(
-      String name, Stat goldReward, Stat goldWinRateVsSft, Stat proxyReward, Stat meanLength) {
+      String name,
+      Stat goldReward,
+      Stat goldWinRateVsSft,
+      Stat goldLcWinRateVsSft,
+      Stat proxyReward,
+      Stat meanLength) {
     /**
      * @throws IllegalArgumentException if a field is null or name is blank
      */
     public RowSummary {
       checkArgument(name != null && !name.isBlank(), "name must not be blank");
       checkArgument(
-          goldReward != null && goldWinRateVsSft != null && proxyReward != null
+          goldReward != null && goldWinRateVsSft != null && goldLcWinRateVsSft != null
+              && proxyReward != null
               && meanLength != null,
           "null field");
     }
@@ -94,6 +101,7 @@ public record PaperSummary(
               name,
               stat(perSeed, Row::goldReward),
               stat(perSeed, Row::goldWinRateVsSft),
+              stat(perSeed, Row::goldLcWinRateVsSft),
               stat(perSeed, Row::proxyReward),
               stat(perSeed, Row::meanLength)));
     }

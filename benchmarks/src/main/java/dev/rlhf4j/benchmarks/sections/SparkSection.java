@@ -14,7 +14,7 @@ import dev.rlhf4j.benchmarks.harness.SectionUnavailableException;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PolicySampler;
 import dev.rlhf4j.iterative.TrainRequest;
-import dev.rlhf4j.iterative.TrainResult;
+import dev.rlhf4j.iterative.TrainedPolicy;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.DjlRewardModel;
@@ -227,7 +227,7 @@ public final class SparkSection implements MacroBenchmark {
     }
 
     @Override
-    public TrainResult train(TrainRequest request) {
+    public TrainedPolicy train(TrainRequest request) {
       throw new UnsupportedOperationException("the Spark section does not train");
     }
   }

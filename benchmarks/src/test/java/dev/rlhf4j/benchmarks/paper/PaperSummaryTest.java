@@ -30,8 +30,8 @@ class PaperSummaryTest {
         10 * seed,
         new RewardModelFigures(0.7 + seed / 100.0, 0.1),
         List.of(
-            new Row("sft", sftGold, 0.5, 0.0, 30.0),
-            new Row("iterative-dpo-1", sftGold + 0.1, iterWin, 1.0, len)),
+            new Row("sft", sftGold, 0.5, 0.5, 0.0, 30.0),
+            new Row("iterative-dpo-1", sftGold + 0.1, iterWin, iterWin - 0.05, 1.0, len)),
         List.of());
   }
 
@@ -74,6 +74,7 @@ class PaperSummaryTest {
     PaperSummary.RowSummary iter = summary.rows().get(1);
     assertThat(iter.goldWinRateVsSft().mean()).isCloseTo(0.7, within(1e-12));
     assertThat(iter.goldWinRateVsSft().sd()).isCloseTo(0.1, within(1e-12));
+    assertThat(iter.goldLcWinRateVsSft().mean()).isCloseTo(0.65, within(1e-12));
     assertThat(iter.meanLength().mean()).isCloseTo(44, within(1e-12));
     assertThat(iter.meanLength().sd()).isCloseTo(4, within(1e-12));
     assertThat(summary.rows().get(0).goldReward().values()).containsExactly(0.2, 0.3, 0.4);
@@ -84,7 +85,7 @@ class PaperSummaryTest {
   void of_rejectsReportsWithDifferentRows() {
     QuickstartReport other =
         new QuickstartReport(9, 1, new RewardModelFigures(0.5, 0), List.of(
-            new Row("sft", 0, 0.5, 0, 1)), List.of());
+            new Row("sft", 0, 0.5, 0.5, 0, 1)), List.of());
 
     assertThatThrownBy(() -> PaperSummary.of(List.of(report(1, 0.2, 0.6, 40), other)))
         .isInstanceOf(IllegalArgumentException.class)
@@ -96,9 +97,11 @@ class PaperSummaryTest {
     String md = PaperFiles.markdown(PaperSummary.of(threeSeeds()));
 
     assertThat(md)
-        .contains("| Row | Gold reward | Gold win rate vs SFT | Mean length (chars) |")
-        .contains("| sft | 0.300 ± 0.100 | 0.500 ± 0.000 | 30.0 ± 0.0 |")
-        .contains("| iterative-dpo-1 | 0.400 ± 0.100 | 0.700 ± 0.100 | 44.0 ± 4.0 |")
+        .contains("| Row | Gold reward | Gold win rate vs SFT | Gold LC win rate vs SFT |"
+            + " Mean length (chars) |")
+        .contains("| sft | 0.300 ± 0.100 | 0.500 ± 0.000 | 0.500 ± 0.000 | 30.0 ± 0.0 |")
+        .contains(
+            "| iterative-dpo-1 | 0.400 ± 0.100 | 0.700 ± 0.100 | 0.650 ± 0.100 | 44.0 ± 4.0 |")
         .contains("held-out accuracy (gold labels) 0.720 ± 0.010");
   }
 

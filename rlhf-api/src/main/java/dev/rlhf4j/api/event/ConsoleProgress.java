@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * iter 1 generate   [############------------------]  40%  80/200  ETA 0:00:18
  * iter 1 generate   done in 0:00:12  prompts=200 responses=1600
  * iter 1 train      [##############################] 100%  50/50  loss=0.512  ETA 0:00:00
- * iteration 1: eval/win_rate=0.61 explore/pairs=180 ...
+ * iteration 1: eval/proxy_greedy_win_rate_vs_pi0=0.61 explore/pairs=180 ...
  * </pre>
  *
  * <p>On a terminal the bar is redrawn in place (carriage return) when its whole percentage

@@ -18,12 +18,16 @@ public interface ExplorationContext {
   /** The iteration being collected for, 1-based. */
   int iteration();
 
-  /** The current policy (the last iteration's weights). */
+  /**
+   * The current policy (the last iteration's weights). The loop's context checks every answer
+   * against the {@link Sampler} contract (one sample per prompt, in prompt order, {@code n}
+   * responses each) and fails naming the sampler, so a strategy need not check it again.
+   */
   Sampler policy();
 
   /**
    * The policy of the previous iteration, for Claude-style two-checkpoint exploration; empty in
-   * the first iteration or when the loop does not keep it.
+   * the first iteration or when the loop does not keep it. Checked like {@link #policy()}.
    */
   Optional<Sampler> previousPolicy();
 

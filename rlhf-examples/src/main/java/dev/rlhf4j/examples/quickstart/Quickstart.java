@@ -34,6 +34,7 @@ import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.DjlRewardModel;
 import dev.rlhf4j.reward.eval.LengthBias;
+import dev.rlhf4j.reward.eval.LengthControlledWinRate;
 import dev.rlhf4j.reward.eval.PairAccuracy;
 import dev.rlhf4j.reward.train.RewardTrainer;
 import dev.rlhf4j.sampling.exploration.ExplorationStrategies;
@@ -213,7 +214,7 @@ public final class Quickstart {
     stage("reward model", trainPairs.size() + " offline pairs");
     trainRewardModel(sftDir, rmDir, trainPairs, heldOutPairs);
 
-    try (DjlRewardModel proxy = DjlRewardModel.fromDirectory(rmDir).optMaxBatchSize(256).build()) {
+    try (DjlRewardModel proxy = DjlRewardModel.fromDirectory(rmDir).maxBatchSize(256).build()) {
       Evaluator evaluator = new Evaluator(task, proxy, evalPrompts);
       RewardModelFigures rmFigures = rewardModelFigures(task, proxy, sftDir, heldOutPairs);
       out.printf(Locale.ROOT, "reward model: held-out accuracy (gold labels) %.3f, "
@@ -325,7 +326,7 @@ public final class Quickstart {
     try (CausalLm policy = CausalLm.load(sftDir);
         HfTokenizer tokenizer = HfTokenizer.load(sftDir)) {
       DpoTrainer.builder(policy, tokenizer)
-          .config(backend().dpoConfig(dpoSettings(), options.seed()))
+          .config(dpoSettings().toBuilder().seed(options.seed()).build())
           .listener(progress)
           .build()
           .train(pairs);
@@ -353,7 +354,7 @@ public final class Quickstart {
                     .maxNewTokens(MAX_NEW_TOKENS).build())
                 .withEvaluator(
                     Evaluators.all(
-                        Evaluators.standard(proxy),
+                        Evaluators.standard("proxy_greedy", proxy),
                         Evaluators.meanReward("gold_reward", task.goldReward()))))
         .seed(options.seed())
         .runDirectory(runDir)
@@ -436,10 +437,15 @@ public final class Quickstart {
               name,
               task.meanGoldReward(samples),
               task.goldWinRate(samples, sft),
+              LengthControlledWinRate.defaults()
+                  .evaluate(task.goldReward(), samples, sft, LengthUnit.CHARACTERS)
+                  .lengthControlledWinRate(),
               proxyMean,
               SyntheticTask.meanLength(samples, LengthUnit.CHARACTERS));
-      out.printf(Locale.ROOT, "%-20s gold %.3f  win vs sft %.3f  proxy %.3f  length %.1f%n",
-          row.name(), row.goldReward(), row.goldWinRateVsSft(), row.proxyReward(),
+      out.printf(Locale.ROOT,
+          "%-20s gold %.3f  win vs sft %.3f  LC win vs sft %.3f  proxy %.3f  length %.1f%n",
+          row.name(), row.goldReward(), row.goldWinRateVsSft(), row.goldLcWinRateVsSft(),
+          row.proxyReward(),
           row.meanLength());
       return row;
     }

@@ -58,7 +58,11 @@ public record QuickstartReport(
    *
    * @param name the policy
    * @param goldReward the mean gold reward of its responses (optimum 1)
-   * @param goldWinRateVsSft its gold win rate against the SFT policy's responses, ties ½
+   * @param goldWinRateVsSft its gold win rate against the SFT policy's responses, ties ½: every
+   *     sampled response against every SFT response to the same prompt
+   * @param goldLcWinRateVsSft the same comparisons' length-controlled win rate (AlpacaEval 2's
+   *     GLM, {@link dev.rlhf4j.reward.eval.LengthControlledWinRate}, lengths in characters): the
+   *     gold's preference predicted at equal lengths, as the paper's Table 4 reports
    * @param proxyReward the mean reward the proxy gives its responses
    * @param meanLength the mean response length in characters
    */
@@ -66,6 +70,7 @@ public record QuickstartReport(
       String name,
       double goldReward,
       double goldWinRateVsSft,
+      double goldLcWinRateVsSft,
       double proxyReward,
       double meanLength) {
     /**

@@ -12,18 +12,18 @@ import dev.rlhf4j.api.io.JsonlFormats;
 import dev.rlhf4j.examples.cli.Arguments;
 import dev.rlhf4j.examples.cli.Launcher;
 import dev.rlhf4j.api.event.ProgressListener;
-import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.config.ModelConfigException;
 import dev.rlhf4j.models.config.TaskHead;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.DjlRewardModel;
+import dev.rlhf4j.reward.RewardModels;
 import dev.rlhf4j.reward.eval.LengthBias;
 import dev.rlhf4j.reward.eval.LengthBiasReport;
 import dev.rlhf4j.reward.eval.PairAccuracy;
 import dev.rlhf4j.reward.eval.PairAccuracyResult;
 import dev.rlhf4j.reward.train.RewardTrainer;
-import dev.rlhf4j.reward.train.RewardTrainingResult;
+import dev.rlhf4j.reward.train.PairTrainingResult;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,8 @@ import java.util.Set;
  *       train.jsonl:412: 'chosen' must be a list of messages, got a string};
  *   <li>initialises the reward model from the causal LM in {@code --base} (a Hugging Face
  *       directory with tokenizer files and a chat template): the same backbone with the LM head
- *       replaced by a scalar head ({@link DjlRewardModel#fromCausalLm});
+ *       replaced by a scalar head ({@link RewardModels#djlFromCausalLm(Path, long)}, which
+ *       loads the LM, copies its backbone and closes it again);
  *   <li>trains it with {@link RewardTrainer} (AdamW, linear warm-up then cosine decay, gradients
  *       clipped at global norm 1), measuring the held-out pair accuracy before training and after
  *       each epoch, and saves it to {@code --out} as a Hugging Face {@code
@@ -91,7 +92,7 @@ public final class TrainRewardModelExample {
    * @param savedTo the directory the reward model was saved to
    */
   public record Result(
-      RewardTrainingResult training,
+      PairTrainingResult training,
       PairAccuracyResult heldOut,
       LengthBiasReport lengthBias,
       Path savedTo) {
@@ -204,15 +205,12 @@ public final class TrainRewardModelExample {
     out.printf(Locale.ROOT, "%d training pairs, %d held-out pairs, base model %s%n",
         train.size(), eval.size(), o.base());
 
-    try (CausalLm base = CausalLm.load(o.base());
-        HfTokenizer tokenizer = HfTokenizer.load(o.base());
-        // A copy of the base's backbone with a fresh scalar head; the base itself stays as it was.
-        DjlRewardModel rewardModel =
-            DjlRewardModel.fromCausalLm(base, tokenizer, o.seed())
-                .optMaxLength(o.maxLength())
-                .build()) {
-      RewardTrainingResult training =
-          RewardTrainer.builder(rewardModel.classifier(), tokenizer)
+    // The base LM is loaded, its backbone copied under a fresh scalar head, and closed again:
+    // only the reward model stays in memory, and it owns what it loaded.
+    try (DjlRewardModel rewardModel =
+        RewardModels.djlFromCausalLm(o.base(), o.seed()).maxLength(o.maxLength()).build()) {
+      PairTrainingResult training =
+          RewardTrainer.builder(rewardModel) // the model's max length and truncation
               .trainPairs(train)
               .evalPairs(eval)
               .evaluateBeforeTraining(true)
@@ -220,7 +218,6 @@ public final class TrainRewardModelExample {
               .learningRate(o.learningRate())
               .globalBatchSize(o.batch())
               .microBatchSize(microBatch(o.batch()))
-              .maxLength(o.maxLength())
               .seed(o.seed())
               .listener(ProgressListener.console(out))
               .outputDirectory(o.out())
@@ -269,7 +266,7 @@ public final class TrainRewardModelExample {
   }
 
   private static void printTable(
-      PrintStream out, RewardTrainingResult training, PairAccuracyResult heldOut,
+      PrintStream out, PairTrainingResult training, PairAccuracyResult heldOut,
       LengthBiasReport lengthBias) {
     out.println();
     out.printf(Locale.ROOT, "%-6s %11s %10s %13s%n", "epoch", "train loss", "train acc",

@@ -25,7 +25,8 @@ class QuickstartTest {
       List.of("sft", "offline-dpo", "iterative-dpo-1", "iterative-dpo-2", "iterative-dpo-3",
           "iterative-dpo-lp-3");
   private static final List<String> ROW_FIELDS =
-      List.of("name", "goldReward", "goldWinRateVsSft", "proxyReward", "meanLength");
+      List.of("name", "goldReward", "goldWinRateVsSft", "goldLcWinRateVsSft", "proxyReward",
+          "meanLength");
 
   @TempDir Path tmp;
 
@@ -52,10 +53,14 @@ class QuickstartTest {
       names.add(row.get("name").asText());
       assertThat(row.get("goldReward").asDouble()).isBetween(-1.0, 1.0);
       assertThat(row.get("goldWinRateVsSft").asDouble()).isBetween(0.0, 1.0);
+      assertThat(row.get("goldLcWinRateVsSft").asDouble()).isBetween(0.0, 1.0);
       assertThat(row.get("meanLength").asDouble()).isNotNegative();
     }
     assertThat(names).containsExactlyElementsOf(ROWS);
     assertThat(json.get("rows").get(0).get("goldWinRateVsSft").asDouble()).isEqualTo(0.5);
+    // SFT against itself: every comparison appears in both directions, so θ = 0
+    assertThat(json.get("rows").get(0).get("goldLcWinRateVsSft").asDouble())
+        .isCloseTo(0.5, org.assertj.core.api.Assertions.within(1e-6));
     assertThat(report.rows()).extracting(QuickstartReport.Row::name).isEqualTo(ROWS);
     // The paper's ordering on the CI configuration, gold win rate against SFT: iterations 2 and 3
     // beat iteration 1, and iteration 3 beats SFT. Measured (seed 42; two concurrent runs gave

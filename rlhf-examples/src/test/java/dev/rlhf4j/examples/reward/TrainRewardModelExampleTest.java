@@ -75,7 +75,7 @@ class TrainRewardModelExampleTest {
     assertThat(result.lengthBias().responses()).isPositive();
     assertThat(result.savedTo()).isEqualTo(out);
 
-    try (DjlRewardModel reloaded = DjlRewardModel.fromDirectory(out).optMaxLength(32).build()) {
+    try (DjlRewardModel reloaded = DjlRewardModel.fromDirectory(out).maxLength(32).build()) {
       PairAccuracyResult again = PairAccuracy.create().evaluate(reloaded, evalPairs);
       assertThat(again.wins()).isEqualTo(result.heldOut().wins());
       assertThat(again.ties()).isEqualTo(result.heldOut().ties());

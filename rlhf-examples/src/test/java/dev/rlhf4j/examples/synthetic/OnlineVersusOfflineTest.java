@@ -94,7 +94,7 @@ class OnlineVersusOfflineTest {
     try (CausalLm policy = CausalLm.load(sft);
         HfTokenizer tokenizer = HfTokenizer.load(sft)) {
       DpoTrainer.builder(policy, tokenizer)
-          .config(backend().dpoConfig(dpo(), SEED))
+          .config(dpo().toBuilder().seed(SEED).build())
           .build()
           .train(offlinePairs);
       policy.save(offline);

@@ -6,11 +6,10 @@ import static com.google.common.base.Preconditions.checkState;
 import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
-import dev.rlhf4j.iterative.DpoBackend;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PolicySampler;
 import dev.rlhf4j.iterative.TrainRequest;
-import dev.rlhf4j.iterative.TrainResult;
+import dev.rlhf4j.iterative.TrainedPolicy;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
 import dev.rlhf4j.iterative.train.TrainingResult;
@@ -27,14 +26,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The DJL (PyTorch) {@link DpoBackend}: policies are Hugging Face checkpoint directories holding a
+ * The DJL (PyTorch) {@link PolicyBackend}, the default of {@link
+ * dev.rlhf4j.iterative.IterativeDpo#builder()}: policies are Hugging Face checkpoint directories holding a
  * causal LM and its tokenizer files (chat template included), as {@link CausalLm#load} and {@link
  * HfTokenizer#load} read them.
  *
  * <pre>{@code
  * LoopResult result = IterativeDpo.builder()
  *     .policy(Path.of("models/sft"))                      // π0: an HF directory
- *     .backend(DjlDpoBackend.builder().maxBatchRows(64).build())   // optional: the default
+ *     .backend(DjlDpoBackend.builder().maxBatchRows(32).build())   // optional: default 64 rows
  *     .rewardModel(rm)
  *     .prompts(PromptSource.jsonl(Path.of("prompts.jsonl")))
  *     .promptsPerIteration(20_000)
@@ -50,24 +50,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>Training.</b> {@link PolicyBackend#train(TrainRequest)} loads the policy from {@link
  * TrainRequest#initialCheckpoint()} and, when it is another directory, the reference from {@link
  * TrainRequest#referenceCheckpoint()} (otherwise the policy's own starting weights are the
- * reference), runs {@link DpoTrainer} with {@link #dpoConfig(DpoConfig, long)}, the request's
+ * reference), runs {@link DpoTrainer} with {@link TrainRequest#dpo()}, the request's
  * listener and its {@link TrainRequest#checkpointDirectory()} (so that a crash mid-training
- * resumes mid-training when the config's {@code checkpointEvery} is set), and saves the trained policy with the starting checkpoint's tokenizer files
- * into {@link TrainRequest#outputDirectory()}. It reports the last optimizer step's TRL metrics
+ * resumes mid-training when the config's {@code checkpointEvery} is set), and returns the trained
+ * policy, which {@link TrainedPolicy#save} writes with the starting checkpoint's tokenizer files
+ * (the loop's CHECKPOINT stage); closing it frees the weights. It reports the last optimizer step's TRL metrics
  * ({@code loss}, {@code rewards/chosen}, {@code rewards/rejected}, {@code rewards/margins}, {@code
  * rewards/accuracies}, {@code logps/chosen}, {@code logps/rejected}, {@code grad_norm}), {@code
  * train_loss} (the mean loss over all steps, as the Hugging Face Trainer reports it) and {@code
  * steps}; never a timing, so a resumed run reproduces them.
  *
- * <p><b>Settings.</b> Everything from the {@link DpoConfig} the backend is opened with, except
- * the seed, which is the request's (the loop derives it from the run's seed and the iteration).
- * This builder sets only how sampling batches. {@link PolicyBackend#settings()} records the
+ * <p><b>Settings.</b> Training takes everything from the request's {@link DpoConfig} (the loop's,
+ * with a seed derived from the run's seed and the iteration). This builder sets only how sampling
+ * batches. {@link PolicyBackend#settings()} records the
  * engine and the batching in {@code run.json}; the loop records the config itself.
  *
- * <p>Immutable and thread-safe; each opened backend is used by one loop from one thread (DJL allows
- * one training run per process at a time).
+ * <p>Immutable and holds no native memory between calls (so closing it does nothing); used by one
+ * loop from one thread (DJL allows one training run per process at a time).
  */
-public final class DjlDpoBackend implements DpoBackend {
+public final class DjlDpoBackend implements PolicyBackend {
   private final int maxBatchRows;
 
   private DjlDpoBackend(Builder b) {
@@ -84,78 +85,76 @@ public final class DjlDpoBackend implements DpoBackend {
     return builder().build();
   }
 
-  /**
-   * The trainer configuration of one iteration: {@code config} with {@code seed}.
-   *
-   * @throws IllegalArgumentException if config is null
-   */
-  public DpoConfig dpoConfig(DpoConfig config, long seed) {
-    checkArgument(config != null, "config must not be null");
-    return config.toBuilder().seed(seed).build();
-  }
-
-  /**
-   * A backend that trains with {@code config}; it holds no native memory between calls.
-   *
-   * @throws IllegalArgumentException if config is null
-   */
-  @Override
-  public PolicyBackend open(DpoConfig config) {
-    checkArgument(config != null, "config must not be null");
-    return new Opened(config);
-  }
-
   @Override
   public String toString() {
     return "DjlDpoBackend[maxBatchRows=" + maxBatchRows + "]";
   }
 
-  private final class Opened implements PolicyBackend {
-    private final DpoConfig config;
+  @Override
+  public PolicySampler sampler(Path checkpoint) {
+    checkArgument(checkpoint != null, "checkpoint must not be null");
+    return new GeneratorSampler(checkpoint, maxBatchRows);
+  }
 
-    Opened(DpoConfig config) {
-      this.config = config;
-    }
-
-    @Override
-    public PolicySampler sampler(Path checkpoint) {
-      checkArgument(checkpoint != null, "checkpoint must not be null");
-      return new GeneratorSampler(checkpoint, maxBatchRows);
-    }
-
-    @Override
-    public TrainResult train(TrainRequest request) {
-      checkArgument(request != null, "request must not be null");
-      DpoConfig iteration = dpoConfig(config, request.seed());
-      boolean separateReference =
-          !sameDirectory(request.initialCheckpoint(), request.referenceCheckpoint());
-      TrainingResult result;
-      try (CausalLm policy = CausalLm.load(request.initialCheckpoint());
-          HfTokenizer tokenizer = HfTokenizer.load(request.initialCheckpoint());
-          CausalLm reference =
-              separateReference ? CausalLm.load(request.referenceCheckpoint()) : null) {
-        DpoTrainer.Builder trainer =
-            DpoTrainer.builder(policy, tokenizer)
-                .config(iteration)
-                .iteration(request.iteration())
-                .checkpointDirectory(request.checkpointDirectory())
-                .listener(request.listener());
-        if (reference != null) {
-          trainer.reference(reference);
-        }
-        result = trainer.build().train(request.pairs());
-        policy.save(request.outputDirectory());
+  @Override
+  public TrainedPolicy train(TrainRequest request) {
+    checkArgument(request != null, "request must not be null");
+    boolean separateReference =
+        !sameDirectory(request.initialCheckpoint(), request.referenceCheckpoint());
+    CausalLm policy = CausalLm.load(request.initialCheckpoint());
+    TrainingResult result;
+    try (HfTokenizer tokenizer = HfTokenizer.load(request.initialCheckpoint());
+        CausalLm reference =
+            separateReference ? CausalLm.load(request.referenceCheckpoint()) : null) {
+      DpoTrainer.Builder trainer =
+          DpoTrainer.builder(policy, tokenizer)
+              .config(request.dpo())
+              .iteration(request.iteration())
+              .checkpointDirectory(request.checkpointDirectory())
+              .listener(request.listener());
+      if (reference != null) {
+        trainer.reference(reference);
       }
-      return new TrainResult(metrics(result));
+      result = trainer.build().train(request.pairs());
+    } catch (RuntimeException | Error e) {
+      policy.close();
+      throw e;
+    }
+    return new Trained(policy, metrics(result));
+  }
+
+  /** A trained DJL policy; owns the model until closed. */
+  private static final class Trained implements TrainedPolicy {
+    private final CausalLm policy;
+    private final Map<String, Double> metrics;
+
+    Trained(CausalLm policy, Map<String, Double> metrics) {
+      this.policy = policy;
+      this.metrics = Map.copyOf(metrics);
     }
 
     @Override
-    public Map<String, String> settings() {
-      Map<String, String> out = new LinkedHashMap<>();
-      out.put("engine", "djl");
-      out.put("maxBatchRows", Integer.toString(maxBatchRows));
-      return out;
+    public Map<String, Double> metrics() {
+      return metrics;
     }
+
+    @Override
+    public void save(Path directory) {
+      policy.save(directory);
+    }
+
+    @Override
+    public void close() {
+      policy.close();
+    }
+  }
+
+  @Override
+  public Map<String, String> settings() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("engine", "djl");
+    out.put("maxBatchRows", Integer.toString(maxBatchRows));
+    return out;
   }
 
   private static final List<String> TRL_METRICS =

@@ -18,7 +18,7 @@ import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.ReferenceMode;
 import dev.rlhf4j.iterative.TrainRequest;
-import dev.rlhf4j.iterative.TrainResult;
+import dev.rlhf4j.iterative.TrainedPolicy;
 import dev.rlhf4j.iterative.run.RunLayout;
 import dev.rlhf4j.iterative.run.RunLayout.IterationFiles;
 import dev.rlhf4j.iterative.run.RunSettings;
@@ -130,7 +130,7 @@ public final class LoopRunner {
                         + e.evaluator().map(Describe::component).orElse("standard"))
             .orElse("none"));
     new TreeMap<>(spec.backend().settings()).forEach((k, v) -> s.put("backend." + k, v));
-    new TreeMap<>(spec.extraSettings()).forEach(s::put);
+    s.put("dpo", spec.dpo().toString());
     return new RunSettings(s);
   }
 
@@ -277,28 +277,26 @@ public final class LoopRunner {
         spec.reference() == ReferenceMode.INITIAL ? spec.initialPolicy() : previous;
     Path temp = RunFiles.tempSibling(files.checkpoint());
     StageEvents events = new StageEvents(t, listener);
-    try {
-      createDirectories(temp);
-      events.start(Stage.TRAIN, 0);
-      TrainResult result =
-          spec.backend()
-              .train(
-                  new TrainRequest(
-                      t,
-                      trainingSet,
-                      init,
-                      reference,
-                      temp,
-                      Seeds.derive(spec.seed(), t, Seeds.TRAIN),
-                      files.directory().resolve(TRAINING_CHECKPOINTS),
-                      listener));
-      if (result == null) {
+    TrainRequest request =
+        new TrainRequest(
+            t,
+            trainingSet,
+            init,
+            reference,
+            spec.dpo().toBuilder().seed(Seeds.derive(spec.seed(), t, Seeds.TRAIN)).build(),
+            files.directory().resolve(TRAINING_CHECKPOINTS),
+            listener);
+    events.start(Stage.TRAIN, 0);
+    try (TrainedPolicy trained = spec.backend().train(request)) {
+      if (trained == null) {
         throw new Rlhf4jException(spec.backend().getClass().getName() + ".train returned null");
       }
-      Map<String, Double> metrics = new TreeMap<>(result.metrics());
+      Map<String, Double> metrics = trainMetrics(trained);
       metrics.put("pairs", (double) trainingSet.size());
       events.finish(metrics);
       events.start(Stage.CHECKPOINT, 0);
+      createDirectories(temp);
+      trained.save(temp);
       RunFiles.writeMetrics(files.train(), metrics);
       RunFiles.move(temp, files.checkpoint());
       RunFiles.deleteRecursively(files.directory().resolve(TRAINING_CHECKPOINTS));
@@ -313,6 +311,26 @@ public final class LoopRunner {
         LOG.warn("cannot delete {}; the next run deletes it", temp, e);
       }
     }
+  }
+
+  private Map<String, Double> trainMetrics(TrainedPolicy trained) {
+    Map<String, Double> reported = trained.metrics();
+    if (reported == null) {
+      throw new Rlhf4jException(
+          spec.backend().getClass().getName() + ": the trained policy's metrics() returned null");
+    }
+    Map<String, Double> metrics = new TreeMap<>();
+    reported.forEach(
+        (k, v) -> {
+          if (k == null || v == null || !Double.isFinite(v)) {
+            throw new Rlhf4jException(
+                spec.backend().getClass().getName() + ": training metric " + k
+                    + " must be finite but was " + v + "; report only deterministic, finite"
+                    + " figures");
+          }
+          metrics.put(k, v);
+        });
+    return metrics;
   }
 
   private List<GeneratedSample> evalResponses(Path file, Supplier<? extends Sampler> policy) {
@@ -347,6 +365,11 @@ public final class LoopRunner {
     return responses;
   }
 
+  /** {@code proxy_greedy} for greedy evaluation decoding, {@code proxy_sampled} otherwise. */
+  private static String proxyJudgeName(Evaluation evaluation) {
+    return evaluation.sampling().temperature() == 0 ? "proxy_greedy" : "proxy_sampled";
+  }
+
   /**
    * Samples the evaluation prompts from {@code policy} (or reads them back from {@code file}) and
    * scores them against π0's: iteration 0 is π0 itself.
@@ -365,8 +388,9 @@ public final class LoopRunner {
             .orElseGet(
                 () ->
                     spec.rewardModel().isPresent()
-                        ? Evaluators.standard(spec.rewardModel().get())
-                        : Evaluators.standardPairwise(spec.preferenceModel().orElseThrow()));
+                        ? Evaluators.standard(proxyJudgeName(evaluation), spec.rewardModel().get())
+                        : Evaluators.standardPairwise(
+                            proxyJudgeName(evaluation), spec.preferenceModel().orElseThrow()));
     Map<String, Double> metrics = new TreeMap<>(evaluator.evaluate(responses, baseline));
     metrics.forEach(
         (k, v) -> {

@@ -10,16 +10,15 @@ import dev.rlhf4j.iterative.Evaluation;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.ReferenceMode;
+import dev.rlhf4j.iterative.train.DpoConfig;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every setting of a loop, validated by the public builders; the backend is null until a
- * specialisation such as IterativeDpo opens one.
+ * Every setting of a loop, validated by {@link dev.rlhf4j.iterative.IterativeLoop.Builder}.
  *
- * @param extraSettings settings recorded in {@code run.json} beside the loop's own, e.g. DPO's
+ * @param dpo the DPO config of every iteration's training, before its seed is replaced
  */
 public record LoopSpec(
     Path initialPolicy,
@@ -39,35 +38,11 @@ public record LoopSpec(
     long seed,
     Path runDirectory,
     List<ProgressListener> listeners,
-    Map<String, String> extraSettings) {
-
-  /** The same settings with another backend. */
-  public LoopSpec withBackend(PolicyBackend newBackend) {
-    return new LoopSpec(
-        initialPolicy,
-        newBackend,
-        rewardModel,
-        preferenceModel,
-        prompts,
-        iterations,
-        promptsPerIteration,
-        exploration,
-        sampling,
-        batchPrompts,
-        reference,
-        warmStart,
-        offlinePairs,
-        evaluation,
-        seed,
-        runDirectory,
-        listeners,
-        extraSettings);
-  }
+    DpoConfig dpo) {
 
   /** Copies the collections. */
   public LoopSpec {
     offlinePairs = List.copyOf(offlinePairs);
     listeners = List.copyOf(listeners);
-    extraSettings = Map.copyOf(extraSettings);
   }
 }

@@ -247,8 +247,9 @@ public final class RecordingContext implements ExplorationContext {
       out = new ArrayList<>(prompts.size());
       for (int from = 0; from < prompts.size(); from += batchPrompts) {
         List<Prompt> batch = prompts.subList(from, Math.min(prompts.size(), from + batchPrompts));
-        List<GeneratedSample> sampledBatch = live.get().sample(batch, n, params);
-        checkSampled(who, batch, n, sampledBatch);
+        Sampler sampler = live.get();
+        List<GeneratedSample> sampledBatch = sampler.sample(batch, n, params);
+        checkSampled(who + " sampler " + sampler.getClass().getName(), batch, n, sampledBatch);
         out.addAll(sampledBatch);
         if (events.current() == Stage.GENERATE) {
           events.progress(promptsSampled + out.size());
@@ -319,20 +320,29 @@ public final class RecordingContext implements ExplorationContext {
             + "/ to explore iteration " + iteration + " again.");
   }
 
+  /**
+   * The one check of the {@link Sampler} contract (one sample per prompt, in prompt order, {@code
+   * n} responses each) for every strategy, built-in or not: the strategies rely on it.
+   */
   private static void checkSampled(
-      String who, List<Prompt> prompts, int n, List<GeneratedSample> out) {
+      String sampler, List<Prompt> prompts, int n, List<GeneratedSample> out) {
     if (out == null || out.size() != prompts.size()) {
       throw new Rlhf4jException(
-          "the " + who + " sampler returned " + (out == null ? "null" : out.size() + " samples")
+          "the " + sampler + " returned " + (out == null ? "null" : out.size() + " samples")
               + " for " + prompts.size() + " prompts; it must return one per prompt, in order");
     }
     for (int i = 0; i < out.size(); i++) {
       GeneratedSample s = out.get(i);
-      if (!s.prompt().id().equals(prompts.get(i).id()) || s.responses().size() != n) {
+      if (s == null || !s.prompt().id().equals(prompts.get(i).id())) {
         throw new Rlhf4jException(
-            "the " + who + " sampler returned prompt " + s.prompt().id() + " with "
-                + s.responses().size() + " responses at position " + i + " but was asked for"
-                + " prompt " + prompts.get(i).id() + " with " + n);
+            "the " + sampler + " returned " + (s == null ? "null" : "prompt " + s.prompt().id())
+                + " at position " + i + " but was asked for prompt " + prompts.get(i).id()
+                + " there; samples must come in prompt order");
+      }
+      if (s.responses().size() != n) {
+        throw new Rlhf4jException(
+            "the " + sampler + " returned " + s.responses().size() + " responses for prompt "
+                + s.prompt().id() + " but " + n + " were asked");
       }
     }
   }

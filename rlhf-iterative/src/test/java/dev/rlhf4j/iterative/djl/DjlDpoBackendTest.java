@@ -10,6 +10,7 @@ import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.Evaluation;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.IterativeDpo;
+import dev.rlhf4j.iterative.IterativeLoop;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.models.CausalLm;
@@ -52,7 +53,7 @@ class DjlDpoBackendTest {
     return out;
   }
 
-  private IterativeDpo loop(Path runDirectory) {
+  private IterativeLoop loop(Path runDirectory) {
     return IterativeDpo.builder()
         .policy(pi0)
         .backend(DjlDpoBackend.builder().maxBatchRows(16).build())
@@ -118,27 +119,8 @@ class DjlDpoBackendTest {
   }
 
   @Test
-  void dpoConfig_isTheLoopsConfigWithTheIterationsSeed() {
-    DpoConfig config =
-        DjlDpoBackend.defaults().dpoConfig(
-            DpoConfig.builder().beta(0.2).learningRate(1e-6).epochs(3).globalBatchSize(12)
-                .microBatchSize(6).warmupRatio(0.1).maxLength(64).maxPromptLength(32).build(),
-            99);
-
-    assertThat(config.beta()).isEqualTo(0.2);
-    assertThat(config.optimization().learningRate()).isEqualTo(1e-6);
-    assertThat(config.optimization().epochs()).isEqualTo(3);
-    assertThat(config.optimization().globalBatchSize()).isEqualTo(12);
-    assertThat(config.optimization().microBatchSize()).isEqualTo(6);
-    assertThat(config.optimization().warmupRatio()).isEqualTo(0.1);
-    assertThat(config.maxLength()).isEqualTo(64);
-    assertThat(config.maxPromptLength()).isEqualTo(32);
-    assertThat(config.optimization().seed()).isEqualTo(99);
-  }
-
-  @Test
   void sampler_closesIdempotentlyAndRefusesUseAfterClose() {
-    var sampler = DjlDpoBackend.defaults().open(DPO).sampler(pi0);
+    var sampler = DjlDpoBackend.defaults().sampler(pi0);
     assertThat(sampler.sample(prompts("p-", 2), 2, SAMPLING)).hasSize(2);
     sampler.close();
     sampler.close();

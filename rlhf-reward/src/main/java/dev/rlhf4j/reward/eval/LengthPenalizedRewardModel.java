@@ -50,7 +50,7 @@ public final class LengthPenalizedRewardModel implements RewardModel {
   }
 
   /**
-   * A builder; for {@link LengthUnit#TOKENS} also set {@link Builder#optTokenCounter}.
+   * A builder; for {@link LengthUnit#TOKENS} also set {@link Builder#tokenCounter}.
    *
    * @param delegate the reward model to penalise
    * @param lambda the penalty per unit of length, λ ≥ 0
@@ -182,7 +182,7 @@ public final class LengthPenalizedRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if tokenCounter is null
      */
-    public Builder optTokenCounter(ToIntFunction<String> tokenCounter) {
+    public Builder tokenCounter(ToIntFunction<String> tokenCounter) {
       checkArgument(tokenCounter != null, "tokenCounter must not be null");
       this.tokenCounter = tokenCounter;
       return this;
@@ -197,7 +197,7 @@ public final class LengthPenalizedRewardModel implements RewardModel {
     public LengthPenalizedRewardModel build() {
       checkArgument(
           unit != LengthUnit.TOKENS || tokenCounter != null,
-          "unit TOKENS needs a token counter: call optTokenCounter(text -> ...) with the "
+          "unit TOKENS needs a token counter: call tokenCounter(text -> ...) with the "
               + "tokenizer whose tokens you want to count");
       checkArgument(
           unit != LengthUnit.CHARACTERS || tokenCounter == null,

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * rejected}), so results stay comparable with published numbers. Both responses of a pair are
  * scored in different batch rows, where float32 kernels may round differently: a pair of two
  * identical responses can then score a few ulps apart instead of tying. Set {@link
- * Builder#optTieTolerance} (e.g. 1e-6 times the reward scale) where such pairs occur.
+ * Builder#tieTolerance} (e.g. 1e-6 times the reward scale) where such pairs occur.
  *
  * <pre>{@code
  * PairAccuracyResult r = PairAccuracy.create().evaluate(rewardModel, pairs);
@@ -61,7 +61,7 @@ public final class PairAccuracy {
 
   /** A builder holding this evaluator's settings. */
   public Builder toBuilder() {
-    return new Builder().optBatchSize(batchSize).optTieTolerance(tieTolerance);
+    return new Builder().batchSize(batchSize).tieTolerance(tieTolerance);
   }
 
   /** Pairs per model call. */
@@ -179,7 +179,7 @@ public final class PairAccuracy {
      *
      * @throws IllegalArgumentException if batchSize is not positive
      */
-    public Builder optBatchSize(int batchSize) {
+    public Builder batchSize(int batchSize) {
       checkArgument(batchSize > 0, "batchSize must be > 0 but was %s", batchSize);
       this.batchSize = batchSize;
       return this;
@@ -191,7 +191,7 @@ public final class PairAccuracy {
      *
      * @throws IllegalArgumentException if tieTolerance is negative or not finite
      */
-    public Builder optTieTolerance(double tieTolerance) {
+    public Builder tieTolerance(double tieTolerance) {
       checkArgument(
           tieTolerance >= 0 && Double.isFinite(tieTolerance),
           "tieTolerance must be finite and >= 0 but was %s", tieTolerance);

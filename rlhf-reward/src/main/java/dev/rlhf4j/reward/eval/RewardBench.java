@@ -112,9 +112,9 @@ public final class RewardBench {
   /** A builder holding this evaluator's settings. */
   public Builder toBuilder() {
     return new Builder()
-        .optBatchSize(batchSize)
-        .optTieTolerance(tieTolerance)
-        .optXstestWeighting(xstestWeighting);
+        .batchSize(batchSize)
+        .tieTolerance(tieTolerance)
+        .xstestWeighting(xstestWeighting);
   }
 
   /** Items per model call. */
@@ -305,7 +305,7 @@ public final class RewardBench {
      *
      * @throws IllegalArgumentException if batchSize is not positive
      */
-    public Builder optBatchSize(int batchSize) {
+    public Builder batchSize(int batchSize) {
       checkArgument(batchSize > 0, "batchSize must be > 0 but was %s", batchSize);
       this.batchSize = batchSize;
       return this;
@@ -316,7 +316,7 @@ public final class RewardBench {
      *
      * @throws IllegalArgumentException if tieTolerance is negative or not finite
      */
-    public Builder optTieTolerance(double tieTolerance) {
+    public Builder tieTolerance(double tieTolerance) {
       checkArgument(
           tieTolerance >= 0 && Double.isFinite(tieTolerance),
           "tieTolerance must be finite and >= 0 but was %s", tieTolerance);
@@ -329,7 +329,7 @@ public final class RewardBench {
      *
      * @throws IllegalArgumentException if xstestWeighting is null
      */
-    public Builder optXstestWeighting(XstestWeighting xstestWeighting) {
+    public Builder xstestWeighting(XstestWeighting xstestWeighting) {
       checkArgument(xstestWeighting != null, "xstestWeighting must not be null");
       this.xstestWeighting = xstestWeighting;
       return this;

@@ -7,7 +7,7 @@ import dev.rlhf4j.api.DataFormatException;
 import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.reward.DjlRewardModel;
-import dev.rlhf4j.reward.Normalization;
+import dev.rlhf4j.reward.RewardNormalization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -78,7 +78,7 @@ public final class ModelFiles {
   }
 
   /** Writes the sidecar: format version, normalisation (or null) and the pad id used. */
-  public static void writeSidecar(Path dir, Optional<Normalization> normalization, long padId) {
+  public static void writeSidecar(Path dir, Optional<RewardNormalization> normalization, long padId) {
     ObjectNode root = JSON.createObjectNode();
     root.put("format_version", VERSION);
     if (normalization.isPresent()) {
@@ -104,7 +104,7 @@ public final class ModelFiles {
    * @throws DataFormatException if the sidecar is malformed (the message names the file and the
    *     field)
    */
-  public static Optional<Normalization> readNormalization(Path dir) {
+  public static Optional<RewardNormalization> readNormalization(Path dir) {
     Path file = dir.resolve(SIDECAR);
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
@@ -124,7 +124,7 @@ public final class ModelFiles {
           file, 1, "normalization", "must be {\"mean\": number, \"std\": number}, got " + n);
     }
     try {
-      return Optional.of(new Normalization(n.get("mean").asDouble(), n.get("std").asDouble()));
+      return Optional.of(new RewardNormalization(n.get("mean").asDouble(), n.get("std").asDouble()));
     } catch (IllegalArgumentException e) {
       throw new DataFormatException(file, 1, "normalization", e.getMessage(), e);
     }

@@ -142,6 +142,18 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   }
 
   /**
+   * Takes the input settings of the scoring model the trainer was built from as defaults, so a
+   * model and its trainer never disagree on the maximum length: {@link #maxLength} and {@link
+   * #truncation} still override them.
+   */
+  protected final void inputDefaults(int modelMaxLength, Truncation modelTruncation) {
+    checkArgument(modelMaxLength > 0, "modelMaxLength must be > 0 but was %s", modelMaxLength);
+    checkArgument(modelTruncation != null, "modelTruncation must not be null");
+    this.maxLength = modelMaxLength;
+    this.truncation = modelTruncation;
+  }
+
+  /**
    * The settings as they stand, checked together.
    *
    * @param model the configuration of the model to train

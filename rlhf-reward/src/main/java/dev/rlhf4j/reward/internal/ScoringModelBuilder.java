@@ -49,7 +49,7 @@ public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
    *
    * @throws IllegalArgumentException if not positive
    */
-  public B optMaxBatchSize(int value) {
+  public B maxBatchSize(int value) {
     checkArgument(value > 0, "maxBatchSize must be > 0 but was %s", value);
     this.maxBatchSize = value;
     return self();
@@ -58,12 +58,12 @@ public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
   /**
    * Tokens per input (the default is the model's {@code DEFAULT_MAX_LENGTH}, or its {@code
    * max_position_embeddings} if that is smaller); longer inputs are handled by the {@link
-   * #optTruncation truncation} rule. A value above the model's {@code max_position_embeddings}
+   * #truncation truncation} rule. A value above the model's {@code max_position_embeddings}
    * is refused when the model is built.
    *
    * @throws IllegalArgumentException if not positive
    */
-  public B optMaxLength(int value) {
+  public B maxLength(int value) {
     checkArgument(value > 0, "maxLength must be > 0 but was %s", value);
     this.maxLength = value;
     this.maxLengthSet = true;
@@ -75,7 +75,7 @@ public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
    *
    * @throws IllegalArgumentException if null
    */
-  public B optTruncation(Truncation value) {
+  public B truncation(Truncation value) {
     checkArgument(value != null, "truncation must not be null");
     this.truncation = value;
     return self();
@@ -87,7 +87,7 @@ public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
    *
    * @throws IllegalArgumentException if null
    */
-  public B optModelOptions(ModelOptions value) {
+  public B modelOptions(ModelOptions value) {
     checkArgument(value != null, "modelOptions must not be null");
     this.modelOptions = value;
     return self();

@@ -18,6 +18,7 @@ import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
 import dev.rlhf4j.api.io.Fingerprint;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
+import dev.rlhf4j.reward.internal.LazyFingerprint;
 import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.onnx.internal.ClassifierGraph;
 import dev.rlhf4j.reward.onnx.internal.ExternalDataCheck;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * signature (inputs {@code input_ids} and {@code attention_mask}, int64 {@code [batch,
  * sequence]}; output {@code logits} {@code [batch, num_labels]}), such as those written by
  * {@link OnnxExport} or by {@code optimum-cli export onnx --task text-classification}. The reward
- * of a sequence is one column of its logits ({@link Builder#optRewardLabel}, by default 0: the
+ * of a sequence is one column of its logits ({@link Builder#rewardLabel}, by default 0: the
  * Bradley–Terry score r(x, a) of paper eq. 1).
  *
  * <pre>{@code
@@ -57,8 +58,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Batching.</b> Sequences are sorted by length, scored in chunks of at most {@link
- * Builder#optMaxBatchSize} rows padded to the longest of the chunk (on the side chosen with
- * {@link Builder#optPaddingSide}), and returned in the caller's order. Inputs are passed in
+ * Builder#maxBatchSize} rows padded to the longest of the chunk (on the side chosen with
+ * {@link Builder#paddingSide}), and returned in the caller's order. Inputs are passed in
  * direct native-order buffers, which ONNX Runtime reads without copying; every tensor and
  * result is closed when the chunk is done.
  *
@@ -69,8 +70,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads and ownership.</b> Scoring is thread-safe: {@code OrtSession.run} may be called
  * concurrently and the model holds no other mutable state. {@link #close()} waits for running
- * calls, closes the session (not the process-wide {@code OrtEnvironment}) and is idempotent; the
- * tokenizer is borrowed and stays open.
+ * calls, closes the session (not the process-wide {@code OrtEnvironment}) and is idempotent.
+ * Ownership follows the package's one rule: the model owns what it opens and borrows what it is
+ * given. A tokenizer passed to {@link Builder#tokenizer} is borrowed and stays open; without one,
+ * {@code build()} loads the tokenizer files next to the model (when {@code tokenizer.json} is
+ * there), and {@link #close()} closes that tokenizer too.
  */
 public final class OnnxRewardModel implements RewardModel {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxRewardModel.class);
@@ -78,13 +82,14 @@ public final class OnnxRewardModel implements RewardModel {
 
   private final Path modelFile;
   private final Path directory;
-  private Fingerprint files; // guarded by this; computed on first use
+  private final LazyFingerprint files;
   private final OrtEnvironment environment;
   private final SessionOptions sessionOptions;
   private final OrtSession session;
   private final ExecutionDevice device;
   private final OptionalInt numLabels;
   private final HfTokenizer tokenizer;
+  private final boolean ownsTokenizer;
   private final int maxBatchSize;
   private final PaddingSide paddingSide;
   private final long padTokenId;
@@ -104,12 +109,14 @@ public final class OnnxRewardModel implements RewardModel {
     this.session = session;
     this.device = device;
     this.numLabels = numLabels;
-    this.tokenizer = b.tokenizer;
+    this.tokenizer = b.tokenizer != null ? b.tokenizer : b.openedTokenizer;
+    this.ownsTokenizer = b.tokenizer == null && b.openedTokenizer != null;
     this.maxBatchSize = b.maxBatchSize;
     this.paddingSide = b.paddingSide;
     this.padTokenId = padTokenId;
     this.rewardLabel = b.rewardLabel;
     this.appendEos = b.appendEos;
+    this.files = new LazyFingerprint(this::filesFingerprint);
   }
 
   /**
@@ -154,8 +161,10 @@ public final class OnnxRewardModel implements RewardModel {
     checkNotNull(batch, "batch");
     checkState(
         tokenizer != null,
-        "scoring text needs a tokenizer: build with OnnxRewardModel.builder(dir)"
-            + ".tokenizer(HfTokenizer.load(dir)), or call scoreIds with token ids");
+        "scoring text needs a tokenizer, and %s has no tokenizer.json beside it: build with"
+            + " OnnxRewardModel.builder(dir).tokenizer(HfTokenizer.load(tokenizerDir)), or call"
+            + " scoreIds with token ids",
+        modelFile);
     List<long[]> ids = new ArrayList<>(batch.size());
     for (ScoreRequest request : batch) {
       ids.add(tokenizer.encodePromptResponse(request.prompt(), request.response(), appendEos)
@@ -165,7 +174,7 @@ public final class OnnxRewardModel implements RewardModel {
   }
 
   /**
-   * The reward of each token-id sequence: column {@link Builder#optRewardLabel} of its logits.
+   * The reward of each token-id sequence: column {@link Builder#rewardLabel} of its logits.
    * Thread-safe.
    *
    * @param ids one non-empty sequence per row, unpadded
@@ -182,7 +191,7 @@ public final class OnnxRewardModel implements RewardModel {
       if (rewardLabel >= logits[i].length) {
         throw new Rlhf4jException(
             modelFile + " returns " + logits[i].length + " logits per row but the reward label"
-                + " is " + rewardLabel + "; choose one with optRewardLabel");
+                + " is " + rewardLabel + "; choose one with rewardLabel(int)");
       }
       rewards[i] = logits[i][rewardLabel];
       if (!Double.isFinite(rewards[i])) {
@@ -277,12 +286,20 @@ public final class OnnxRewardModel implements RewardModel {
     }
   }
 
+  /** The tokenizer in use (given, or loaded from the model's directory), or null (for tests). */
+  HfTokenizer tokenizer() {
+    return tokenizer;
+  }
+
   /** Input tensors created and not yet closed; 0 between calls (for tests). */
   long openTensors() {
     return openTensors.get();
   }
 
-  /** Waits for running calls, then closes the session. Idempotent. */
+  /**
+   * Waits for running calls, then closes the session and the tokenizer if this model loaded it.
+   * Idempotent.
+   */
   @Override
   public void close() {
     lifecycle.writeLock().lock();
@@ -297,6 +314,9 @@ public final class OnnxRewardModel implements RewardModel {
         throw new Rlhf4jException("cannot close the ONNX Runtime session of " + modelFile, e);
       } finally {
         sessionOptions.close();
+        if (ownsTokenizer) {
+          tokenizer.close();
+        }
       }
     } finally {
       lifecycle.writeLock().unlock();
@@ -316,28 +336,26 @@ public final class OnnxRewardModel implements RewardModel {
    */
   @Override
   public Optional<Fingerprint> fingerprint() {
-    Fingerprint content;
-    synchronized (this) {
-      if (files == null) {
-        Fingerprint f = Fingerprint.ofPath(directory);
-        if (tokenizer != null && !tokenizer.directory().toAbsolutePath().normalize()
-            .equals(directory.toAbsolutePath().normalize())) {
-          Optional<Fingerprint> t = ModelFiles.tokenizerFingerprint(tokenizer.directory());
-          if (t.isPresent()) {
-            f = f.with("tokenizer/", t.get());
-          }
-        }
-        files = f;
-      }
-      content = files;
-    }
     return Optional.of(
-        content
-            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
-            .with("setting:paddingSide", paddingSide.name())
-            .with("setting:padTokenId", Long.toString(padTokenId))
-            .with("setting:rewardLabel", Integer.toString(rewardLabel))
-            .with("setting:appendEos", Boolean.toString(appendEos)));
+        files.withSettings(
+            "maxBatchSize", Integer.toString(maxBatchSize),
+            "paddingSide", paddingSide.name(),
+            "padTokenId", Long.toString(padTokenId),
+            "rewardLabel", Integer.toString(rewardLabel),
+            "appendEos", Boolean.toString(appendEos)));
+  }
+
+  /** The model directory's files, and the tokenizer's when it lives elsewhere. */
+  private Fingerprint filesFingerprint() {
+    Fingerprint f = Fingerprint.ofPath(directory);
+    if (tokenizer != null && !tokenizer.directory().toAbsolutePath().normalize()
+        .equals(directory.toAbsolutePath().normalize())) {
+      Optional<Fingerprint> t = ModelFiles.tokenizerFingerprint(tokenizer.directory());
+      if (t.isPresent()) {
+        f = f.with("tokenizer/", t.get());
+      }
+    }
+    return f;
   }
 
   @Override
@@ -352,6 +370,7 @@ public final class OnnxRewardModel implements RewardModel {
   public static final class Builder {
     private final Path path;
     private HfTokenizer tokenizer;
+    private HfTokenizer openedTokenizer; // loaded by build() when no tokenizer was given
     private ExecutionDevice device = ExecutionDevice.CPU;
     private int cudaDeviceId;
     private int intraOpThreads;
@@ -368,7 +387,9 @@ public final class OnnxRewardModel implements RewardModel {
     /**
      * The tokenizer (with its chat template) that turns {@link ScoreRequest}s into ids; needed
      * by {@link OnnxRewardModel#score(List)} only. Borrowed: the caller closes it, after the
-     * model.
+     * model. Default: the tokenizer files next to the model file, loaded by {@code build()} and
+     * closed with the model; none (score token ids only) when there is no {@code
+     * tokenizer.json} there.
      *
      * @throws NullPointerException if {@code value} is null
      */
@@ -383,7 +404,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws NullPointerException if {@code value} is null
      */
-    public Builder optDevice(ExecutionDevice value) {
+    public Builder device(ExecutionDevice value) {
       this.device = checkNotNull(value, "device");
       return this;
     }
@@ -393,7 +414,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */
-    public Builder optCudaDeviceId(int value) {
+    public Builder cudaDeviceId(int value) {
       checkArgument(value >= 0, "cudaDeviceId must be >= 0 but was %s", value);
       this.cudaDeviceId = value;
       return this;
@@ -405,7 +426,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */
-    public Builder optIntraOpThreads(int value) {
+    public Builder intraOpThreads(int value) {
       checkArgument(value >= 0, "intraOpThreads must be >= 0 but was %s", value);
       this.intraOpThreads = value;
       return this;
@@ -416,7 +437,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is not positive
      */
-    public Builder optMaxBatchSize(int value) {
+    public Builder maxBatchSize(int value) {
       checkArgument(value > 0, "maxBatchSize must be > 0 but was %s", value);
       this.maxBatchSize = value;
       return this;
@@ -427,7 +448,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws NullPointerException if {@code value} is null
      */
-    public Builder optPaddingSide(PaddingSide value) {
+    public Builder paddingSide(PaddingSide value) {
       this.paddingSide = checkNotNull(value, "paddingSide");
       return this;
     }
@@ -439,7 +460,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */
-    public Builder optPadTokenId(long value) {
+    public Builder padTokenId(long value) {
       checkArgument(value >= 0, "padTokenId must be >= 0 but was %s", value);
       this.padTokenId = OptionalLong.of(value);
       return this;
@@ -450,7 +471,7 @@ public final class OnnxRewardModel implements RewardModel {
      *
      * @throws IllegalArgumentException if {@code value} is negative
      */
-    public Builder optRewardLabel(int value) {
+    public Builder rewardLabel(int value) {
       checkArgument(value >= 0, "rewardLabel must be >= 0 but was %s", value);
       this.rewardLabel = value;
       return this;
@@ -461,7 +482,7 @@ public final class OnnxRewardModel implements RewardModel {
      * false: the chat template's end-of-turn marker ends the sequence). Must match how the
      * reward model was trained.
      */
-    public Builder optAppendEos(boolean value) {
+    public Builder appendEos(boolean value) {
       this.appendEos = value;
       return this;
     }
@@ -485,6 +506,11 @@ public final class OnnxRewardModel implements RewardModel {
           OnnxExport.MODEL_FILE);
       // before ONNX Runtime opens anything: a hub model may name files outside its directory
       ExternalDataCheck.check(modelFile);
+      Path directory = modelFile.toAbsolutePath().getParent();
+      openedTokenizer =
+          tokenizer == null && Files.isRegularFile(directory.resolve("tokenizer.json"))
+              ? HfTokenizer.load(directory)
+              : null;
       OrtEnvironment environment = OrtEnvironment.getEnvironment();
       SessionOptions options = new SessionOptions();
       OrtSession session = null;
@@ -513,6 +539,10 @@ public final class OnnxRewardModel implements RewardModel {
       } catch (OrtException | RuntimeException e) {
         closeQuietly(session, e);
         options.close();
+        if (openedTokenizer != null) {
+          openedTokenizer.close();
+          openedTokenizer = null;
+        }
         if (e instanceof OrtException) {
           throw new Rlhf4jException(
               "ONNX Runtime cannot load " + modelFile + ": " + e.getMessage(), e);
@@ -539,8 +569,9 @@ public final class OnnxRewardModel implements RewardModel {
       if (padTokenId.isPresent()) {
         return padTokenId.getAsLong();
       }
-      if (tokenizer != null && tokenizer.padTokenId().isPresent()) {
-        return tokenizer.padTokenId().getAsLong();
+      HfTokenizer t = tokenizer != null ? tokenizer : openedTokenizer;
+      if (t != null && t.padTokenId().isPresent()) {
+        return t.padTokenId().getAsLong();
       }
       Path config = modelFile.resolveSibling(OnnxExport.CONFIG_FILE);
       if (Files.isRegularFile(config)) {

@@ -17,6 +17,7 @@ import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.reward.internal.AnswerTokens;
 import dev.rlhf4j.reward.internal.Buckets;
+import dev.rlhf4j.reward.internal.LazyFingerprint;
 import dev.rlhf4j.reward.internal.PadTokens;
 import dev.rlhf4j.reward.internal.PaddedBatch;
 import dev.rlhf4j.reward.internal.ScoringModelBuilder;
@@ -74,7 +75,7 @@ public final class LmPreferenceModel implements PreferenceModel {
   private final Truncation truncation;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Path directory;
-  private Fingerprint files; // guarded by this; computed on first use
+  private final LazyFingerprint files; // null for weights in memory only
 
   private LmPreferenceModel(
       Builder b, ScoringModelBuilder.Settings settings, CausalLm lm, HfTokenizer tokenizer,
@@ -83,6 +84,8 @@ public final class LmPreferenceModel implements PreferenceModel {
     this.tokenizer = tokenizer;
     this.owns = b.directory != null;
     this.directory = b.directory;
+    this.files =
+        b.directory == null ? null : new LazyFingerprint(() -> Fingerprint.ofPath(b.directory));
     this.tokenA = answers[0];
     this.tokenB = answers[1];
     this.padTokenId = PadTokens.safePad(tokenizer);
@@ -283,6 +286,11 @@ public final class LmPreferenceModel implements PreferenceModel {
     return maxLength;
   }
 
+  /** What happens to a longer input. */
+  public Truncation truncation() {
+    return truncation;
+  }
+
   /**
    * {@inheritDoc}
    *
@@ -295,21 +303,14 @@ public final class LmPreferenceModel implements PreferenceModel {
    */
   @Override
   public Optional<Fingerprint> fingerprint() {
-    if (directory == null) {
+    if (files == null) {
       return Optional.empty();
     }
-    Fingerprint content;
-    synchronized (this) {
-      if (files == null) {
-        files = Fingerprint.ofPath(directory);
-      }
-      content = files;
-    }
     return Optional.of(
-        content
-            .with("setting:maxBatchSize", Integer.toString(maxBatchSize))
-            .with("setting:maxLength", Integer.toString(maxLength))
-            .with("setting:truncation", truncation.name()));
+        files.withSettings(
+            "maxBatchSize", Integer.toString(maxBatchSize),
+            "maxLength", Integer.toString(maxLength),
+            "truncation", truncation.name()));
   }
 
   /** Closes what this model owns (see the class documentation). Idempotent. */

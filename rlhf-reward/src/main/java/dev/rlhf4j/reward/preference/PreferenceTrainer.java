@@ -18,6 +18,7 @@ import dev.rlhf4j.reward.internal.PaddedBatch;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
 import dev.rlhf4j.reward.internal.PairTraining;
+import dev.rlhf4j.reward.train.PairTrainingResult;
 import dev.rlhf4j.training.DataFingerprint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,13 +53,13 @@ public final class PreferenceTrainer {
   private final CausalLm lm;
   private final HfTokenizer tokenizer;
   private final PairTrainingSettings s;
-  private final PairwisePreferenceLoss.Normalization normalization;
+  private final PairwisePreferenceLoss.Softmax softmax;
 
   private PreferenceTrainer(Builder builder, PairTrainingSettings settings) {
     this.lm = builder.lm;
     this.tokenizer = builder.tokenizer;
     this.s = settings;
-    this.normalization = builder.normalization;
+    this.softmax = builder.softmax;
   }
 
   /**
@@ -73,6 +74,19 @@ public final class PreferenceTrainer {
   }
 
   /**
+   * A trainer for the LM of {@code model}, rendering prompts with its tokenizer and, unless set
+   * otherwise, with its maximum length: the preference model judges with the trained weights as
+   * soon as {@link #train()} returns. The model is borrowed (never closed here).
+   *
+   * @throws IllegalArgumentException if model is null
+   */
+  public static Builder builder(LmPreferenceModel model) {
+    checkArgument(model != null, "model must not be null");
+    return new Builder(model.lm(), model.tokenizer())
+        .withInputsOf(model.maxLength(), model.truncation());
+  }
+
+  /**
    * Trains the LM in place, then saves it if an output directory is set.
    *
    * @return the per-epoch loss and accuracies and the step count
@@ -83,12 +97,12 @@ public final class PreferenceTrainer {
    * @throws IllegalStateException if the LM or the tokenizer is closed, or another gradient
    *     collector is open
    */
-  public PreferenceTrainingResult train() {
+  public PairTrainingResult train() {
     try (LmPreferenceModel view =
         LmPreferenceModel.of(lm, tokenizer)
-            .optMaxLength(s.maxLength())
-            .optTruncation(s.truncation())
-            .optMaxBatchSize(2 * s.microBatchSize())
+            .maxLength(s.maxLength())
+            .truncation(s.truncation())
+            .maxBatchSize(2 * s.microBatchSize())
             .build()) {
       List<long[]> prompts = new ArrayList<>(s.trainPairs().size());
       boolean[] firstPreferred = preferredShownFirst(s.trainPairs().size(), s.seed());
@@ -101,8 +115,8 @@ public final class PreferenceTrainer {
         prompts.add(view.tokenize(shown));
       }
       PairwisePreferenceLoss loss =
-          new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), normalization);
-      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
+          new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), softmax);
+      PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
       DataFingerprint data = new DataFingerprint();
       prompts.forEach(data::add);
       PairTraining.Outcome outcome =
@@ -115,7 +129,7 @@ public final class PreferenceTrainer {
               prompts.size(),
               s.optimization(),
               s.checkpointDirectory().orElse(null),
-              "pairwise(" + normalization + ")|maxLength=" + s.maxLength() + "|"
+              "pairwise(" + softmax + ")|maxLength=" + s.maxLength() + "|"
                   + s.truncation() + "|data=" + data,
               s.listener(),
               (examples, scope) -> {
@@ -155,7 +169,7 @@ public final class PreferenceTrainer {
           outcome.epochLoss().get(outcome.epochLoss().size() - 1),
           outcome.heldOutAccuracy(),
           saved.map(p -> ", saved to " + p).orElse(""));
-      return new PreferenceTrainingResult(
+      return new PairTrainingResult(
           outcome.epochLoss(),
           outcome.epochAccuracy(),
           outcome.heldOutAccuracy(),
@@ -191,13 +205,18 @@ public final class PreferenceTrainer {
   public static final class Builder extends PairTrainerBuilder<Builder> {
     private final CausalLm lm;
     private final HfTokenizer tokenizer;
-    private PairwisePreferenceLoss.Normalization normalization =
-        PairwisePreferenceLoss.Normalization.FULL_VOCABULARY;
+    private PairwisePreferenceLoss.Softmax softmax =
+        PairwisePreferenceLoss.Softmax.FULL_VOCABULARY;
 
     private Builder(CausalLm lm, HfTokenizer tokenizer) {
       super(4, LmPreferenceModel.DEFAULT_MAX_LENGTH);
       this.lm = lm;
       this.tokenizer = tokenizer;
+    }
+
+    private Builder withInputsOf(int maxLength, Truncation truncation) {
+      inputDefaults(maxLength, truncation);
+      return this;
     }
 
     @Override
@@ -207,14 +226,14 @@ public final class PreferenceTrainer {
 
     /**
      * Over which tokens the answer's softmax runs (default {@link
-     * PairwisePreferenceLoss.Normalization#FULL_VOCABULARY}, the paper's instruction-tuning
+     * PairwisePreferenceLoss.Softmax#FULL_VOCABULARY}, the paper's instruction-tuning
      * loss).
      *
      * @throws IllegalArgumentException if null
      */
-    public Builder normalization(PairwisePreferenceLoss.Normalization value) {
-      checkArgument(value != null, "normalization must not be null");
-      this.normalization = value;
+    public Builder softmax(PairwisePreferenceLoss.Softmax value) {
+      checkArgument(value != null, "softmax must not be null");
+      this.softmax = value;
       return this;
     }
 

@@ -39,9 +39,8 @@ import org.slf4j.LoggerFactory;
  * a Hugging Face directory if an output directory is set.
  *
  * <pre>{@code
- * try (CausalLm sft = CausalLm.load(sftDir); HfTokenizer tok = HfTokenizer.load(sftDir);
- *      DjlRewardModel rm = DjlRewardModel.fromCausalLm(sft, tok, 42).build()) {
- *   RewardTrainingResult r = RewardTrainer.builder(rm.classifier(), tok)
+ * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).build()) {
+ *   PairTrainingResult r = RewardTrainer.builder(rm)
  *       .trainPairs(train).evalPairs(heldOut)
  *       .learningRate(2e-6).globalBatchSize(512).microBatchSize(4)
  *       .outputDirectory(Path.of("models/rm"))
@@ -81,6 +80,29 @@ public final class RewardTrainer {
   }
 
   /**
+   * A trainer for the classifier of {@code model}, rendering inputs with its tokenizer and, unless
+   * set otherwise, with its maximum length and truncation: the reward model scores with the
+   * trained weights as soon as {@link #train()} returns. The model is borrowed (never closed
+   * here).
+   *
+   * <pre>{@code
+   * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).maxLength(1024).build()) {
+   *   PairTrainingResult r =
+   *       RewardTrainer.builder(rm).trainPairs(train).evalPairs(heldOut).build().train();
+   *   double accuracy = PairAccuracy.create().evaluate(rm, heldOut).accuracy();
+   *   rm.save(outDir);
+   * }
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if model is null
+   */
+  public static Builder builder(DjlRewardModel model) {
+    checkArgument(model != null, "model must not be null");
+    return new Builder(model.classifier(), model.tokenizer())
+        .withInputsOf(model.maxLength(), model.truncation());
+  }
+
+  /**
    * Trains the model in place, then saves it if an output directory is set.
    *
    * @return the per-epoch training loss and held-out accuracy and the step count
@@ -91,12 +113,12 @@ public final class RewardTrainer {
    * @throws IllegalStateException if the model or the tokenizer is closed, or another gradient
    *     collector is open
    */
-  public RewardTrainingResult train() {
+  public PairTrainingResult train() {
     try (DjlRewardModel view =
         DjlRewardModel.of(model, tokenizer)
-            .optMaxLength(s.maxLength())
-            .optTruncation(s.truncation())
-            .optMaxBatchSize(2 * s.microBatchSize())
+            .maxLength(s.maxLength())
+            .truncation(s.truncation())
+            .maxBatchSize(2 * s.microBatchSize())
             .build()) {
       List<long[]> chosen = new ArrayList<>(s.trainPairs().size());
       List<long[]> rejected = new ArrayList<>(s.trainPairs().size());
@@ -105,7 +127,7 @@ public final class RewardTrainer {
         rejected.add(view.tokenize(new ScoreRequest(p.prompt(), p.rejected())));
       }
       BradleyTerryLoss loss = new BradleyTerryLoss(centeringCoefficient);
-      PairAccuracy accuracy = PairAccuracy.builder().optBatchSize(s.microBatchSize()).build();
+      PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
       Map<String, NDArray> parameters = model.parameters();
       DataFingerprint data = new DataFingerprint();
       for (int i = 0; i < chosen.size(); i++) {
@@ -150,7 +172,7 @@ public final class RewardTrainer {
           outcome.epochLoss().get(outcome.epochLoss().size() - 1),
           outcome.heldOutAccuracy(),
           saved.map(p -> ", saved to " + p).orElse(""));
-      return new RewardTrainingResult(
+      return new PairTrainingResult(
           outcome.epochLoss(),
           outcome.epochAccuracy(),
           outcome.heldOutAccuracy(),
@@ -180,6 +202,11 @@ public final class RewardTrainer {
       super(8, DjlRewardModel.DEFAULT_MAX_LENGTH);
       this.model = model;
       this.tokenizer = tokenizer;
+    }
+
+    private Builder withInputsOf(int maxLength, Truncation truncation) {
+      inputDefaults(maxLength, truncation);
+      return this;
     }
 
     @Override

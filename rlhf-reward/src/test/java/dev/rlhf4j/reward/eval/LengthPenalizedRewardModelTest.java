@@ -39,7 +39,7 @@ class LengthPenalizedRewardModelTest {
   void score_subtractsLambdaTimesTokens() {
     LengthPenalizedRewardModel model =
         LengthPenalizedRewardModel.builder(ONE, 0.5, LengthUnit.TOKENS)
-            .optTokenCounter(t -> t.isEmpty() ? 0 : t.split(" ").length)
+            .tokenCounter(t -> t.isEmpty() ? 0 : t.split(" ").length)
             .build();
 
     double[] r = model.score(requests("a b c", "abcdefghij"));
@@ -76,7 +76,7 @@ class LengthPenalizedRewardModelTest {
     assertThatThrownBy(
             () ->
                 LengthPenalizedRewardModel.builder(ONE, 0.1, LengthUnit.CHARACTERS)
-                    .optTokenCounter(String::length)
+                    .tokenCounter(String::length)
                     .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("unit CHARACTERS counts code points");
@@ -95,7 +95,7 @@ class LengthPenalizedRewardModelTest {
 
     LengthPenalizedRewardModel negative =
         LengthPenalizedRewardModel.builder(ONE, 0.1, LengthUnit.TOKENS)
-            .optTokenCounter(t -> -2)
+            .tokenCounter(t -> -2)
             .build();
     assertThatThrownBy(() -> negative.score(requests("abc")))
         .isInstanceOf(Rlhf4jException.class)

@@ -32,7 +32,7 @@ class PairAccuracyPropertiesTest {
     }
 
     PairAccuracyResult r =
-        PairAccuracy.builder().optBatchSize(batchSize).build().evaluate(textIsReward(), pairs);
+        PairAccuracy.builder().batchSize(batchSize).build().evaluate(textIsReward(), pairs);
 
     assertThat(r.pairs()).isEqualTo(n);
     assertThat(r.wins()).isEqualTo(wins);

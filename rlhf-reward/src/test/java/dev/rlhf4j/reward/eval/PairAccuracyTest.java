@@ -46,7 +46,7 @@ class PairAccuracyTest {
   void evaluate_scoresBothResponsesOfBatchSizePairsPerCall() {
     FakeModels.Recording model = new FakeModels.Recording(textIsReward());
 
-    PairAccuracyResult r = PairAccuracy.builder().optBatchSize(2).build().evaluate(model, PAIRS);
+    PairAccuracyResult r = PairAccuracy.builder().batchSize(2).build().evaluate(model, PAIRS);
 
     // 5 pairs in batches of 2, 2, 1 pairs; two requests per pair
     assertThat(model.batchSizes).containsExactly(4, 4, 2);
@@ -60,7 +60,7 @@ class PairAccuracyTest {
 
     PairAccuracyResult exact = PairAccuracy.create().evaluate(textIsReward(), pairs);
     PairAccuracyResult tolerant =
-        PairAccuracy.builder().optTieTolerance(1e-3).build().evaluate(textIsReward(), pairs);
+        PairAccuracy.builder().tieTolerance(1e-3).build().evaluate(textIsReward(), pairs);
 
     assertThat(exact.ties()).isZero();
     assertThat(exact.accuracy()).isCloseTo(2.0 / 3, within(1e-12));
@@ -127,7 +127,7 @@ class PairAccuracyTest {
     assertThatThrownBy(
             () ->
                 PairAccuracy.builder()
-                    .optBatchSize(2)
+                    .batchSize(2)
                     .build()
                     .evaluate(nanForRejectedOfThirdPair, pairs))
         .isInstanceOf(Rlhf4jException.class)
@@ -166,11 +166,11 @@ class PairAccuracyTest {
 
   @Test
   void builder_rejectsBadSettings() {
-    assertThatThrownBy(() -> PairAccuracy.builder().optBatchSize(0))
+    assertThatThrownBy(() -> PairAccuracy.builder().batchSize(0))
         .hasMessage("batchSize must be > 0 but was 0");
-    assertThatThrownBy(() -> PairAccuracy.builder().optTieTolerance(-1e-3))
+    assertThatThrownBy(() -> PairAccuracy.builder().tieTolerance(-1e-3))
         .hasMessage("tieTolerance must be finite and >= 0 but was -0.001");
-    PairAccuracy custom = PairAccuracy.builder().optBatchSize(3).optTieTolerance(0.1).build();
+    PairAccuracy custom = PairAccuracy.builder().batchSize(3).tieTolerance(0.1).build();
     assertThat(custom.toBuilder().build().batchSize()).isEqualTo(3);
     assertThat(custom.toBuilder().build().tieTolerance()).isEqualTo(0.1);
   }

@@ -127,7 +127,7 @@ class RewardBenchTest {
   void evaluate_rewardBenchConstantsSwapXstestWeights() {
     RewardBench upstream =
         RewardBench.builder()
-            .optXstestWeighting(RewardBench.XstestWeighting.REWARDBENCH_CONSTANTS)
+            .xstestWeighting(RewardBench.XstestWeighting.REWARDBENCH_CONSTANTS)
             .build();
 
     RewardBenchResult r = upstream.evaluate(textIsReward(), fixture());
@@ -160,9 +160,9 @@ class RewardBenchTest {
   @Test
   void evaluate_isIndependentOfBatchSize() {
     RewardBenchResult one =
-        RewardBench.builder().optBatchSize(1).build().evaluate(textIsReward(), fixture());
+        RewardBench.builder().batchSize(1).build().evaluate(textIsReward(), fixture());
     RewardBenchResult five =
-        RewardBench.builder().optBatchSize(5).build().evaluate(textIsReward(), fixture());
+        RewardBench.builder().batchSize(5).build().evaluate(textIsReward(), fixture());
 
     assertThat(five).isEqualTo(one);
     assertThat(RewardBench.create().evaluate(textIsReward(), fixture().stream())).isEqualTo(one);

@@ -44,7 +44,7 @@ class OnnxExportParityTest {
         float[][] expected = djlLogits(djl, sequences, side);
         // chunks of 3 rows: each chunk is padded to its own length, unlike the DJL batch
         try (OnnxRewardModel onnx =
-            OnnxRewardModel.builder(dir).optPaddingSide(side).optMaxBatchSize(3).build()) {
+            OnnxRewardModel.builder(dir).paddingSide(side).maxBatchSize(3).build()) {
           assertThat(onnx.numLabels()).hasValue(config.numLabels());
           assertClose(onnx.logits(sequences), expected, name + " " + side);
         }

@@ -69,7 +69,7 @@ class OnnxExportTest {
             new ScoreRequest(List.of(Message.user("hi")), "bad"));
     try (HfTokenizer tokenizer = HfTokenizer.load(dir);
         OnnxRewardModel model =
-            OnnxRewardModel.builder(dir).tokenizer(tokenizer).optPaddingSide(PaddingSide.LEFT)
+            OnnxRewardModel.builder(dir).tokenizer(tokenizer).paddingSide(PaddingSide.LEFT)
                 .build()) {
       assertThat(model.padTokenId()).isEqualTo(tokenizer.padTokenId().getAsLong());
       List<long[]> ids = new ArrayList<>();

@@ -3,12 +3,11 @@ package dev.rlhf4j.reward.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rlhf4j.api.io.Fingerprint;
+import dev.rlhf4j.reward.FileFixtures;
 import dev.rlhf4j.reward.onnx.internal.ElementType;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,27 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class OnnxRewardModelFingerprintTest {
   @TempDir Path dir;
 
-  private static void copyTree(Path from, Path to) {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.toList()) {
-        Path target = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void flipAByte(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    bytes[bytes.length / 2] ^= 0x01;
-    Files.write(file, bytes);
-  }
-
   @Test
   void onnxRewardModel_weightsChangedAtTheSameSize_areNamed_andACopyIsTheSame()
       throws IOException {
@@ -48,7 +26,7 @@ class OnnxRewardModelFingerprintTest {
     Files.createDirectories(model);
     HandWrittenModels.sumOfIds(model, ElementType.FLOAT);
     Path copy = dir.resolve("copy").resolve("onnx");
-    copyTree(model, copy);
+    FileFixtures.copyTree(model, copy);
 
     Fingerprint original;
     try (OnnxRewardModel rm = OnnxRewardModel.builder(model).build()) {
@@ -62,7 +40,7 @@ class OnnxRewardModelFingerprintTest {
     try (Stream<Path> files = Files.list(model)) {
       onnx = files.filter(p -> p.toString().endsWith(".onnx")).findFirst().orElseThrow();
     }
-    flipAByte(onnx);
+    FileFixtures.flipAByte(onnx, 0);
     // the flipped byte may break the protobuf, so compare fingerprints without loading a session
     Fingerprint after = Fingerprint.ofPath(model);
     String name = model.relativize(onnx).toString();

@@ -37,7 +37,7 @@ class OnnxRewardModelTest {
       // a pad id of 100 would show in the sums if padding were not masked
       try (OnnxRewardModel model =
           OnnxRewardModel.builder(dir)
-              .optPaddingSide(side).optPadTokenId(100).optMaxBatchSize(4).build()) {
+              .paddingSide(side).padTokenId(100).maxBatchSize(4).build()) {
         assertThat(model.scoreIds(SEQUENCES)).as("%s", side).containsExactly(sums(SEQUENCES));
       }
     }
@@ -46,7 +46,7 @@ class OnnxRewardModelTest {
   @Test
   void logits_returnsEveryLabel_andRewardLabelPicksTheColumn() {
     HandWrittenModels.sumOfIds(dir, ElementType.FLOAT);
-    try (OnnxRewardModel model = OnnxRewardModel.builder(dir).optRewardLabel(1).build()) {
+    try (OnnxRewardModel model = OnnxRewardModel.builder(dir).rewardLabel(1).build()) {
       assertThat(model.numLabels()).hasValue(2);
       assertThat(model.logits(List.of(new long[] {4, 5}))[0]).containsExactly(9f, 10f);
       assertThat(model.scoreIds(List.of(new long[] {4, 5}))).containsExactly(10.0);
@@ -56,7 +56,7 @@ class OnnxRewardModelTest {
   @Test
   void build_rejectsRewardLabelBeyondTheLogits() {
     HandWrittenModels.sumOfIds(dir, ElementType.FLOAT);
-    assertThatThrownBy(() -> OnnxRewardModel.builder(dir).optRewardLabel(2).build())
+    assertThatThrownBy(() -> OnnxRewardModel.builder(dir).rewardLabel(2).build())
         .isInstanceOf(Rlhf4jException.class)
         .hasMessageContaining("has 2 labels")
         .hasMessageContaining("was 2");
@@ -104,7 +104,7 @@ class OnnxRewardModelTest {
   void cuda_fallsBackToCpuAndStillScores_whenTheProviderIsMissing() {
     HandWrittenModels.sumOfIds(dir, ElementType.FLOAT);
     try (OnnxRewardModel model =
-        OnnxRewardModel.builder(dir).optDevice(ExecutionDevice.CUDA).build()) {
+        OnnxRewardModel.builder(dir).device(ExecutionDevice.CUDA).build()) {
       // the test classpath has the CPU-only onnxruntime artifact: no CUDA provider
       assertThat(model.device()).isEqualTo(ExecutionDevice.CPU);
       assertThat(model.scoreIds(SEQUENCES)).containsExactly(sums(SEQUENCES));
@@ -115,7 +115,7 @@ class OnnxRewardModelTest {
   void scoreIds_closesEveryTensor_overManyCalls() {
     HandWrittenModels.sumOfIds(dir, ElementType.FLOAT);
     try (OnnxRewardModel model =
-        OnnxRewardModel.builder(dir).optMaxBatchSize(2).optIntraOpThreads(1).build()) {
+        OnnxRewardModel.builder(dir).maxBatchSize(2).intraOpThreads(1).build()) {
       for (int i = 0; i < 300; i++) {
         model.scoreIds(SEQUENCES);
       }
@@ -128,7 +128,7 @@ class OnnxRewardModelTest {
     HandWrittenModels.sumOfIds(dir, ElementType.FLOAT);
     double[] expected = sums(SEQUENCES);
     ExecutorService pool = Executors.newFixedThreadPool(4);
-    try (OnnxRewardModel model = OnnxRewardModel.builder(dir).optMaxBatchSize(2).build()) {
+    try (OnnxRewardModel model = OnnxRewardModel.builder(dir).maxBatchSize(2).build()) {
       List<Future<double[]>> futures = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
         futures.add(pool.submit(() -> model.scoreIds(SEQUENCES)));

@@ -74,7 +74,7 @@ class LmPreferenceModelTest {
   void probabilityFirstPreferred_averagesBothOrders() {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         CausalLm lm = lm(3);
-        LmPreferenceModel pm = LmPreferenceModel.of(lm, tok).optMaxBatchSize(3).build()) {
+        LmPreferenceModel pm = LmPreferenceModel.of(lm, tok).maxBatchSize(3).build()) {
       List<Comparison> batch =
           List.of(
               new Comparison(PROMPT, "sure, happy to help", "no"),
@@ -98,9 +98,9 @@ class LmPreferenceModelTest {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         CausalLm lm = lm(4);
         LmPreferenceModel full = LmPreferenceModel.of(lm, tok).build();
-        LmPreferenceModel keep = LmPreferenceModel.of(lm, tok).optMaxLength(20).build();
+        LmPreferenceModel keep = LmPreferenceModel.of(lm, tok).maxLength(20).build();
         LmPreferenceModel fail =
-            LmPreferenceModel.of(lm, tok).optMaxLength(20).optTruncation(Truncation.FAIL)
+            LmPreferenceModel.of(lm, tok).maxLength(20).truncation(Truncation.FAIL)
                 .build()) {
       Comparison c = new Comparison(PROMPT, "yes", "no");
       long[] all = full.tokenize(c);
@@ -120,7 +120,7 @@ class LmPreferenceModelTest {
     }
     TinyModels.writeTokenizer(saved, TinyModels.Variant.DISTINCT_PAD);
     LmPreferenceModel pm =
-        LmPreferenceModel.fromDirectory(saved).optModelOptions(ModelOptions.cpu()).build();
+        LmPreferenceModel.fromDirectory(saved).modelOptions(ModelOptions.cpu()).build();
     double p = pm.probabilityFirstPreferred(PROMPT, "yes", "no");
     assertThat(p).isBetween(0.0, 1.0);
     pm.close();
@@ -148,7 +148,7 @@ class LmPreferenceModelTest {
   void probabilityFirstPreferred_manyCallsLeaveTheLiveArrayCountUnchanged() {
     try (HfTokenizer tok = tokenizer(TinyModels.Variant.DISTINCT_PAD);
         CausalLm lm = CausalLm.randomInit(TinyModels.causalLm(16, 1), 6, ModelOptions.cpu());
-        LmPreferenceModel pm = LmPreferenceModel.of(lm, tok).optMaxBatchSize(2).build()) {
+        LmPreferenceModel pm = LmPreferenceModel.of(lm, tok).maxBatchSize(2).build()) {
       List<Comparison> batch =
           List.of(new Comparison(PROMPT, "yes", "no"), new Comparison(PROMPT, "a", "bb"));
       pm.probabilityFirstPreferred(batch);

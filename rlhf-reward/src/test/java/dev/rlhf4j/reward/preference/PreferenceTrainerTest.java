@@ -11,6 +11,7 @@ import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.TinyModels;
+import dev.rlhf4j.reward.train.PairTrainingResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,14 +49,14 @@ class PreferenceTrainerTest {
             HfTokenizer.load(
                 TinyModels.writeTokenizer(dir.resolve("tok"), TinyModels.Variant.DISTINCT_PAD));
         CausalLm lm = CausalLm.randomInit(TinyModels.causalLm(32, 1), 2, ModelOptions.cpu())) {
-      PreferenceTrainingResult result =
+      PairTrainingResult result =
           PreferenceTrainer.builder(lm, tokenizer)
               .trainPairs(train)
               .evalPairs(heldOut)
               .evaluateBeforeTraining(true)
               .epochs(4)
               .learningRate(1e-2)
-              .normalization(PairwisePreferenceLoss.Normalization.ANSWER_TOKENS)
+              .softmax(PairwisePreferenceLoss.Softmax.ANSWER_TOKENS)
               .microBatchSize(16)
               .globalBatchSize(32)
               .seed(3)
@@ -77,7 +78,7 @@ class PreferenceTrainerTest {
           .isGreaterThanOrEqualTo(0.9);
       assertThat(steps.get(0).metrics()).containsKeys("loss", "probability_preferred");
       try (LmPreferenceModel loaded =
-          LmPreferenceModel.fromDirectory(out).optModelOptions(ModelOptions.cpu()).build()) {
+          LmPreferenceModel.fromDirectory(out).modelOptions(ModelOptions.cpu()).build()) {
         assertThat(loaded.probabilityFirstPreferred(List.of(Message.user("pick")), "a", "z"))
             .isGreaterThan(0.5);
       }

@@ -35,7 +35,7 @@ class RewardTrainerResumeTest {
     }
   }
 
-  private RewardTrainingResult train(
+  private PairTrainingResult train(
       HfTokenizer tokenizer, SequenceClassifier model, List<PreferencePair> pairs,
       Path checkpoints, ProgressListener listener) {
     RewardTrainer.Builder b =
@@ -69,7 +69,7 @@ class RewardTrainerResumeTest {
     try (HfTokenizer tokenizer =
         HfTokenizer.load(
             TinyModels.writeTokenizer(dir.resolve("tok"), TinyModels.Variant.DISTINCT_PAD))) {
-      RewardTrainingResult expected;
+      PairTrainingResult expected;
       Map<String, float[]> expectedWeights;
       try (SequenceClassifier model = fresh()) {
         expected = train(tokenizer, model, pairs, null, ProgressListener.none());
@@ -90,7 +90,7 @@ class RewardTrainerResumeTest {
       }
       assertThat(checkpoints.resolve("checkpoint-4")).isDirectory();
       try (SequenceClassifier model = fresh()) {
-        RewardTrainingResult resumed =
+        PairTrainingResult resumed =
             train(tokenizer, model, pairs, checkpoints, ProgressListener.none());
         Map<String, float[]> actual = weights(model);
         assertThat(actual.keySet()).containsExactlyElementsOf(expectedWeights.keySet());

@@ -56,7 +56,7 @@ class RewardTrainerTest {
                 TinyModels.writeTokenizer(dir.resolve("tok"), TinyModels.Variant.DISTINCT_PAD));
         SequenceClassifier model =
             SequenceClassifier.randomInit(TinyModels.rewardModel(32, 1), 3, ModelOptions.cpu())) {
-      RewardTrainingResult result =
+      PairTrainingResult result =
           RewardTrainer.builder(model, tokenizer)
               .trainPairs(train)
               .evalPairs(heldOut)
@@ -105,7 +105,7 @@ class RewardTrainerTest {
       // the saved directory scores exactly as the trained model did
       try (DjlRewardModel trained = DjlRewardModel.of(model, tokenizer).build();
           DjlRewardModel loaded =
-              DjlRewardModel.fromDirectory(out).optModelOptions(ModelOptions.cpu()).build()) {
+              DjlRewardModel.fromDirectory(out).modelOptions(ModelOptions.cpu()).build()) {
         List<ScoreRequest> requests =
             heldOut.subList(0, 20).stream()
                 .map(p -> new ScoreRequest(p.prompt(), p.chosen()))
@@ -171,7 +171,7 @@ class RewardTrainerTest {
               .build();
       trainer.train();
       int before = liveArrays();
-      RewardTrainingResult result = trainer.train();
+      PairTrainingResult result = trainer.train();
       assertThat(result.steps()).isEqualTo(6);
       assertThat(liveArrays()).isEqualTo(before);
     }

@@ -94,7 +94,7 @@ class SameResultsAsBeforeTest {
           .epochs(4)
           .learningRate(1e-2)
           .warmupRatio(0.25)
-          .normalization(PairwisePreferenceLoss.Normalization.ANSWER_TOKENS)
+          .softmax(PairwisePreferenceLoss.Softmax.ANSWER_TOKENS)
           .microBatchSize(16)
           .globalBatchSize(16)
           .seed(3)

@@ -281,35 +281,6 @@ class RewardStrategiesTest {
   }
 
   @Test
-  void samplerReturningTooFewResponses_failsNamingTheSampler() {
-    Sampler broken =
-        (prompts, n, params) -> List.of(new GeneratedSample(prompts.get(0), List.of(stop("only"))));
-    FakeContext ctx = FakeContext.builder(broken).rewardModel(rewards).build();
-
-    assertThatThrownBy(
-            () -> ExplorationStrategies.rejectionSampling(4).explore(List.of(prompt("a")), ctx))
-        .isInstanceOf(Rlhf4jException.class)
-        .hasMessageContaining("returned 1 responses for prompt a but 4 were asked");
-  }
-
-  @Test
-  void samplerReturningPromptsOutOfOrder_fails() {
-    Sampler reversed =
-        (prompts, n, params) ->
-            List.of(
-                new GeneratedSample(prompts.get(1), List.of(stop("x"), stop("y"))),
-                new GeneratedSample(prompts.get(0), List.of(stop("x"), stop("y"))));
-    FakeContext ctx = FakeContext.builder(reversed).rewardModel(rewards).build();
-
-    assertThatThrownBy(
-            () ->
-                ExplorationStrategies.rejectionSampling(2)
-                    .explore(List.of(prompt("a"), prompt("b")), ctx))
-        .isInstanceOf(Rlhf4jException.class)
-        .hasMessageContaining("samples must come in prompt order");
-  }
-
-  @Test
   void withSelection_returnsANewStrategyAndKeepsTheOld() {
     PairStrategy plain = ExplorationStrategies.rejectionSampling(8);
     SelectionRules rules = SelectionRules.builder().minMargin(0.5).build();

@@ -67,6 +67,7 @@ public final class ReportFiles {
           .put("name", r.name())
           .put("goldReward", r.goldReward())
           .put("goldWinRateVsSft", r.goldWinRateVsSft())
+          .put("goldLcWinRateVsSft", r.goldLcWinRateVsSft())
           .put("proxyReward", r.proxyReward())
           .put("meanLength", r.meanLength());
     }
@@ -81,13 +82,14 @@ public final class ReportFiles {
         "Proxy reward model: held-out accuracy against gold labels %.3f, length-reward Pearson"
             + " %.3f (mean per prompt, SFT samples; paper Fig. 5).%n%n",
         report.rewardModel().heldOutAccuracy(), report.rewardModel().lengthRewardPearson()));
-    md.append("| Model | Method | Len. pen. | Gold reward | Gold win rate vs SFT |"
-        + " Proxy reward | Len. (chars) |\n");
-    md.append("|---|---|---|---|---|---|---|\n");
+    md.append("| Model | Method | Len. pen. | Gold reward | Gold win rate vs SFT (sampled) |"
+        + " Gold LC win rate vs SFT | Proxy reward | Len. (chars) |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
     for (Row r : report.rows()) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.3f | %.1f |%n",
+      md.append(String.format(Locale.ROOT,
+          "| %s | %s | %s | %.3f | %.3f | %.3f | %.3f | %.1f |%n",
           r.name(), method(r.name()), r.name().contains("-lp-") ? "yes" : "-", r.goldReward(),
-          r.goldWinRateVsSft(), r.proxyReward(), r.meanLength()));
+          r.goldWinRateVsSft(), r.goldLcWinRateVsSft(), r.proxyReward(), r.meanLength()));
     }
     md.append(String.format(Locale.ROOT, "%nWall time: %.0f s.%n", report.seconds()));
     return md.toString();
@@ -120,7 +122,9 @@ public final class ReportFiles {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, image.getWidth(), image.getHeight());
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-      panel(g, 0, "Gold win rate vs SFT", plain, penalised, Row::goldWinRateVsSft, 0, 1);
+      Row offline = report.row("offline-dpo");
+      panel(g, 0, "Gold win rate vs SFT (sampled)", plain, penalised, offline,
+          Row::goldWinRateVsSft, 0, 1);
       double maxLength = 0;
       for (Row r : plain) {
         maxLength = Math.max(maxLength, r.meanLength());
@@ -128,7 +132,8 @@ public final class ReportFiles {
       for (Row r : penalised) {
         maxLength = Math.max(maxLength, r.meanLength());
       }
-      panel(g, PANEL_W, "Mean length (characters)", plain, penalised, Row::meanLength, 0,
+      maxLength = Math.max(maxLength, offline.meanLength());
+      panel(g, PANEL_W, "Mean length (characters)", plain, penalised, offline, Row::meanLength, 0,
           Math.max(20, Math.ceil(maxLength * 1.1 / 20) * 20));
     } finally {
       g.dispose();
@@ -137,7 +142,7 @@ public final class ReportFiles {
   }
 
   private static void panel(
-      Graphics2D g, int x0, String title, List<Row> plain, List<Row> penalised,
+      Graphics2D g, int x0, String title, List<Row> plain, List<Row> penalised, Row offline,
       ToDoubleFunction<Row> value, double low, double high) {
     int left = x0 + MARGIN;
     int right = x0 + PANEL_W - 35;
@@ -158,12 +163,22 @@ public final class ReportFiles {
       g.drawLine(left - 4, y, left, y);
       g.drawString(String.format(Locale.ROOT, high <= 1 ? "%.2f" : "%.0f", v), x0 + 8, y + 4);
     }
+    // offline DPO is one model, not a curve: a dashed reference line at its level
+    double level = Math.max(low, Math.min(high, value.applyAsDouble(offline)));
+    int ly = bottom - (int) Math.round((bottom - top) * (level - low) / (high - low));
+    g.setColor(new Color(0x2ca02c));
+    g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+        new float[] {6f, 4f}, 0f));
+    g.drawLine(left, ly, right, ly);
+    g.setStroke(new BasicStroke(1f));
     series(g, plain, value, low, high, left, right, top, bottom, new Color(0x1f77b4));
     series(g, penalised, value, low, high, left, right, top, bottom, new Color(0xd62728));
     g.setColor(new Color(0x1f77b4));
     g.drawString("iterative DPO", left + 10, PANEL_H - 8);
     g.setColor(new Color(0xd62728));
-    g.drawString("with length penalty", left + 130, PANEL_H - 8);
+    g.drawString("with length penalty", left + 110, PANEL_H - 8);
+    g.setColor(new Color(0x2ca02c));
+    g.drawString("offline DPO", left + 240, PANEL_H - 8);
   }
 
   private static void series(

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 public sealed interface CandidateSource {
 
   /**
-   * Samples the candidates of every prompt, checked against the sampler contract.
+   * Samples the candidates of every prompt. The context's samplers are trusted to keep the {@link
+   * Sampler} contract: the loop's context checks it, once, for every strategy.
    *
    * @return one sample per prompt, in prompt order, each with {@link #candidatesPerPrompt()}
    *     responses
@@ -50,9 +51,7 @@ public sealed interface CandidateSource {
 
     @Override
     public List<GeneratedSample> sample(List<Prompt> prompts, ExplorationContext context) {
-      Sampler policy = context.policy();
-      return Contracts.checkSampled(
-          policy.sample(prompts, n, context.sampling()), prompts, n, "policy", policy);
+      return context.policy().sample(prompts, n, context.sampling());
     }
 
     @Override
@@ -92,14 +91,10 @@ public sealed interface CandidateSource {
     public List<GeneratedSample> sample(List<Prompt> prompts, ExplorationContext context) {
       Sampler policy = context.policy();
       SamplingParams base = context.sampling();
-      List<GeneratedSample> hot =
-          Contracts.checkSampled(
-              policy.sample(prompts, 1, base.withTemperature(high)), prompts, 1, "policy", policy);
+      List<GeneratedSample> hot = policy.sample(prompts, 1, base.withTemperature(high));
       SamplingParams coldParams =
           base.toBuilder().temperature(low).seed(Seeds.derive(base.seed(), 0)).build();
-      List<GeneratedSample> cold =
-          Contracts.checkSampled(
-              policy.sample(prompts, 1, coldParams), prompts, 1, "policy", policy);
+      List<GeneratedSample> cold = policy.sample(prompts, 1, coldParams);
       return zip(prompts, hot, cold);
     }
 
@@ -141,20 +136,12 @@ public sealed interface CandidateSource {
             "two-checkpoints: iteration {} has no previous policy; sampling both candidates from"
                 + " the current policy",
             context.iteration());
-        return Contracts.checkSampled(
-            current.sample(prompts, 2, context.sampling()), prompts, 2, "policy", current);
+        return current.sample(prompts, 2, context.sampling());
       }
       SamplingParams base = context.sampling();
-      List<GeneratedSample> now =
-          Contracts.checkSampled(current.sample(prompts, 1, base), prompts, 1, "policy", current);
-      Sampler before = previous.get();
+      List<GeneratedSample> now = current.sample(prompts, 1, base);
       List<GeneratedSample> then =
-          Contracts.checkSampled(
-              before.sample(prompts, 1, base.withSeed(Seeds.derive(base.seed(), 1))),
-              prompts,
-              1,
-              "previous-policy",
-              before);
+          previous.get().sample(prompts, 1, base.withSeed(Seeds.derive(base.seed(), 1)));
       return zip(prompts, now, then);
     }
 

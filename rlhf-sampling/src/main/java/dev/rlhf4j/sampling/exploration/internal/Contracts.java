@@ -2,52 +2,16 @@ package dev.rlhf4j.sampling.exploration.internal;
 
 import dev.rlhf4j.api.AnnotatedSample;
 import dev.rlhf4j.api.GeneratedSample;
-import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.Rlhf4jException;
 import java.util.List;
 
 /**
- * Checks what plugged-in components (samplers, reward and preference models) hand back, so that a
- * broken implementation fails with a message naming it instead of a wrong pair.
+ * Checks what the strategies' own inputs hand back (annotated samples, preference probabilities),
+ * so that a broken implementation fails with a message naming it instead of a wrong pair. The
+ * sampler contract is checked by the loop's context, not here.
  */
 final class Contracts {
   private Contracts() {}
-
-  /** Checks that {@code sampler} returned {@code n} responses for each prompt, in prompt order. */
-  static List<GeneratedSample> checkSampled(
-      List<GeneratedSample> out, List<Prompt> prompts, int n, String role, Object sampler) {
-    if (out == null || out.size() != prompts.size()) {
-      throw new Rlhf4jException(
-          String.format(
-              "the %s sampler %s returned %s samples for %s prompts; it must return one per prompt",
-              role,
-              sampler.getClass().getName(),
-              out == null ? "null" : out.size(),
-              prompts.size()));
-    }
-    for (int i = 0; i < out.size(); i++) {
-      GeneratedSample sample = out.get(i);
-      String expected = prompts.get(i).id();
-      if (sample == null || !sample.prompt().id().equals(expected)) {
-        throw new Rlhf4jException(
-            String.format(
-                "the %s sampler %s returned sample %s for prompt %s but prompt %s was asked there;"
-                    + " samples must come in prompt order",
-                role,
-                sampler.getClass().getName(),
-                i,
-                sample == null ? "null" : sample.prompt().id(),
-                expected));
-      }
-      if (sample.responses().size() != n) {
-        throw new Rlhf4jException(
-            String.format(
-                "the %s sampler %s returned %s responses for prompt %s but %s were asked",
-                role, sampler.getClass().getName(), sample.responses().size(), expected, n));
-      }
-    }
-    return out;
-  }
 
   /** Checks that annotation kept the samples, in order, and scored every response. */
   static List<AnnotatedSample> checkAnnotated(

@@ -114,22 +114,22 @@ public record PreferenceKnockout() implements PairSelector {
       int a = Math.min(best[p], worst[p]);
       int b = Math.max(best[p], worst[p]);
       if (rules.dropIdenticalText() && identical(sample.responses(), a, b)) {
-        stats.verdict(PairFilter.Verdict.IDENTICAL_TEXT);
+        stats.verdict(DropRules.Verdict.IDENTICAL_TEXT);
         continue;
       }
       double d = adjustedLogOdds(finalP[p], penalties[p][a], penalties[p][b]);
       boolean aChosen = d > 0 || (d == 0 && a == best[p]);
       int chosen = aChosen ? a : b;
       int rejected = aChosen ? b : a;
-      PairFilter.Verdict verdict =
-          PairFilter.judge(
+      DropRules.Verdict verdict =
+          DropRules.judge(
               rules,
               sample.responses().get(chosen).text(),
               sample.responses().get(rejected).text(),
               Math.abs(d),
               0);
       stats.verdict(verdict);
-      if (verdict == PairFilter.Verdict.KEEP) {
+      if (verdict == DropRules.Verdict.KEEP) {
         double chosenP = aChosen ? finalP[p] : 1 - finalP[p];
         pairs.add(
             PreferencePair.scored(

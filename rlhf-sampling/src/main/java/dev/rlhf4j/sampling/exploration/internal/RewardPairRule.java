@@ -88,15 +88,15 @@ public enum RewardPairRule implements PairSelector {
         adjusted[i] = rules.adjustedReward(sample.responses().get(i), sample.reward(i));
       }
       Pick pick = pick(adjusted, random);
-      PairFilter.Verdict verdict =
-          PairFilter.judge(
+      DropRules.Verdict verdict =
+          DropRules.judge(
               rules,
               sample.responses().get(pick.chosen()).text(),
               sample.responses().get(pick.rejected()).text(),
               adjusted[pick.chosen()] - adjusted[pick.rejected()],
               Math.max(Math.abs(adjusted[pick.chosen()]), Math.abs(adjusted[pick.rejected()])));
       stats.verdict(verdict);
-      if (verdict == PairFilter.Verdict.KEEP) {
+      if (verdict == DropRules.Verdict.KEEP) {
         // raw rewards are recorded; see SelectionRules
         pairs.add(sample.pair(pick.chosen(), pick.rejected(), source));
       }

@@ -25,7 +25,7 @@ final class StatsCounter {
     }
   }
 
-  void verdict(PairFilter.Verdict verdict) {
+  void verdict(DropRules.Verdict verdict) {
     prompts++;
     switch (verdict) {
       case KEEP -> pairs++;

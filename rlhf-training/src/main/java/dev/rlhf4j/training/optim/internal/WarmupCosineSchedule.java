@@ -1,7 +1,5 @@
 package dev.rlhf4j.training.optim.internal;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import dev.rlhf4j.training.optim.LearningRateSchedule;
 
 /**
@@ -21,14 +19,12 @@ public record WarmupCosineSchedule(double peakLearningRate, long totalSteps, lon
 
   @Override
   public double at(long step) {
-    checkArgument(step >= 0, "step must be >= 0 but was %s", step);
-    if (step >= totalSteps) {
-      return 0.0;
-    }
-    if (step < warmupSteps) {
-      return peakLearningRate * ((double) step / (double) Math.max(1, warmupSteps));
-    }
-    double progress = (double) (step - warmupSteps) / (double) Math.max(1, totalSteps - warmupSteps);
-    return peakLearningRate * Math.max(0.0, 0.5 * (1.0 + Math.cos(Math.PI * progress)));
+    return Schedules.warmupThen(
+        peakLearningRate, totalSteps, warmupSteps, step,
+        s -> {
+          double progress =
+              (double) (s - warmupSteps) / (double) Math.max(1, totalSteps - warmupSteps);
+          return 0.5 * (1.0 + Math.cos(Math.PI * progress));
+        });
   }
 }

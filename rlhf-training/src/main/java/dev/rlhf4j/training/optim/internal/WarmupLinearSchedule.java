@@ -1,7 +1,5 @@
 package dev.rlhf4j.training.optim.internal;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import dev.rlhf4j.training.optim.LearningRateSchedule;
 
 /**
@@ -21,15 +19,8 @@ public record WarmupLinearSchedule(double peakLearningRate, long totalSteps, lon
 
   @Override
   public double at(long step) {
-    checkArgument(step >= 0, "step must be >= 0 but was %s", step);
-    if (step >= totalSteps) {
-      return 0.0;
-    }
-    if (step < warmupSteps) {
-      return peakLearningRate * ((double) step / (double) Math.max(1, warmupSteps));
-    }
-    return peakLearningRate
-        * Math.max(
-            0.0, (double) (totalSteps - step) / (double) Math.max(1, totalSteps - warmupSteps));
+    return Schedules.warmupThen(
+        peakLearningRate, totalSteps, warmupSteps, step,
+        s -> (double) (totalSteps - s) / (double) Math.max(1, totalSteps - warmupSteps));
   }
 }

@@ -12,7 +12,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param std the population standard deviation of the raw scores of the reference set, finite
  *     and &gt; 0
  */
-public record Normalization(double mean, double std) {
+public record RewardNormalization(double mean, double std) {
 
   /**
    * The smallest spread {@link #of} accepts, relative to the scores' magnitude: a standard
@@ -24,7 +24,7 @@ public record Normalization(double mean, double std) {
   public static final double MIN_RELATIVE_STD = 1e-6;
 
   /** @throws IllegalArgumentException if mean is not finite or std is not finite and &gt; 0 */
-  public Normalization {
+  public RewardNormalization {
     checkArgument(Double.isFinite(mean), "mean must be finite but was %s", mean);
     checkArgument(
         Double.isFinite(std) && std > 0, "std must be finite and > 0 but was %s", std);
@@ -37,7 +37,7 @@ public record Normalization(double mean, double std) {
    *     the spread is negligible: std &le; {@link #MIN_RELATIVE_STD} · max(1, |mean|) (all
    *     scores equal up to rounding, so there is no spread to normalise by)
    */
-  public static Normalization of(double[] rawScores) {
+  public static RewardNormalization of(double[] rawScores) {
     checkArgument(rawScores != null, "rawScores must not be null");
     checkArgument(
         rawScores.length >= 2,
@@ -68,7 +68,7 @@ public record Normalization(double mean, double std) {
         Double.valueOf(mean),
         Double.valueOf(std),
         Double.valueOf(minStd));
-    return new Normalization(mean, std);
+    return new RewardNormalization(mean, std);
   }
 
   /** {@code (raw − mean) / std}. */

@@ -8,17 +8,21 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * What a {@link RewardTrainer} run measured.
+ * What a run of one of the two preference-pair trainers measured: {@link RewardTrainer} (the
+ * Bradley–Terry reward model) or {@link dev.rlhf4j.reward.preference.PreferenceTrainer} (the
+ * pairwise preference model).
  *
- * @param trainLoss the mean Bradley–Terry loss of each epoch, in epoch order
- * @param trainAccuracy the mean training-pair accuracy of each epoch (measured during the epoch,
- *     before each step's update)
+ * @param trainLoss the mean loss of each epoch, in epoch order: the Bradley–Terry loss, or the
+ *     preference model's answer loss
+ * @param trainAccuracy the mean training-pair accuracy of each epoch, measured during the epoch
+ *     before each step's update: the fraction of pairs whose chosen response scored higher, or
+ *     whose right answer token had the larger logit in the order shown
  * @param heldOutAccuracy the held-out pair accuracy after each epoch; empty without eval pairs
  * @param heldOutAccuracyBefore the held-out accuracy before training, when it was asked for
  * @param steps the optimizer steps taken
  * @param savedTo the directory the model was saved to, if any
  */
-public record RewardTrainingResult(
+public record PairTrainingResult(
     List<Double> trainLoss,
     List<Double> trainAccuracy,
     List<Double> heldOutAccuracy,
@@ -27,7 +31,7 @@ public record RewardTrainingResult(
     Optional<Path> savedTo) {
 
   /** @throws IllegalArgumentException if a field is null or steps is negative */
-  public RewardTrainingResult {
+  public PairTrainingResult {
     checkArgument(
         trainLoss != null && trainAccuracy != null && heldOutAccuracy != null,
         "the per-epoch lists must not be null");

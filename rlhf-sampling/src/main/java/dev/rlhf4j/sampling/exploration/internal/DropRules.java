@@ -4,8 +4,8 @@ import dev.rlhf4j.sampling.exploration.SelectionRules;
 import dev.rlhf4j.sampling.exploration.TiePolicy;
 
 /** The drop rules of {@link SelectionRules}, applied in their documented order. */
-final class PairFilter {
-  private PairFilter() {}
+final class DropRules {
+  private DropRules() {}
 
   /** Whether a selected pair is kept, or the first reason it is dropped. */
   enum Verdict {

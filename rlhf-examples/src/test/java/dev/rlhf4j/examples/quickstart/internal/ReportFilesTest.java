@@ -1,0 +1,65 @@
+package dev.rlhf4j.examples.quickstart.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rlhf4j.examples.quickstart.QuickstartReport;
+import dev.rlhf4j.examples.quickstart.QuickstartReport.RewardModelFigures;
+import dev.rlhf4j.examples.quickstart.QuickstartReport.Row;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReportFilesTest {
+  private static Row row(String name, double win, double length) {
+    return new Row(name, 0, win, win, 0, length);
+  }
+
+  private static QuickstartReport report(double offlineWin) {
+    List<Row> rows = new ArrayList<>();
+    rows.add(row("sft", 0.5, 40));
+    rows.add(row("offline-dpo", offlineWin, 45));
+    for (int t = 1; t <= 3; t++) {
+      rows.add(row("iterative-dpo-" + t, 0.5 + 0.02 * t, 40 + t));
+    }
+    rows.add(row("iterative-dpo-lp-3", 0.55, 38));
+    List<Row> lp = new ArrayList<>();
+    for (int t = 1; t <= 3; t++) {
+      lp.add(row("iterative-dpo-lp-" + t, 0.5 + 0.01 * t, 39));
+    }
+    return new QuickstartReport(42, 1, new RewardModelFigures(0.8, 0.1), rows, lp);
+  }
+
+  /** Rows of the win-rate panel holding a pixel of the reference line's green. */
+  private static List<Integer> greenRows(BufferedImage image) {
+    List<Integer> out = new ArrayList<>();
+    for (int y = 30; y < image.getHeight() - 30; y++) {
+      int greens = 0;
+      for (int x = 60; x < 380; x++) {
+        int rgb = image.getRGB(x, y);
+        int r = (rgb >> 16) & 0xff;
+        int g = (rgb >> 8) & 0xff;
+        int b = rgb & 0xff;
+        // antialiasing blends the line into white, so match "clearly green", not the exact colour
+        if (g > r + 40 && g > b + 40) {
+          greens++;
+        }
+      }
+      if (greens > 60) {
+        out.add(y);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void plot_drawsOfflineDpoAsADashedReferenceLineAtItsLevel() {
+    List<Integer> high = greenRows(ReportFiles.plot(report(0.9)));
+    List<Integer> low = greenRows(ReportFiles.plot(report(0.3)));
+
+    assertThat(high).isNotEmpty();
+    assertThat(low).isNotEmpty();
+    // a higher win rate is drawn higher up: 0.6 of the 240-pixel axis apart
+    assertThat(low.get(0) - high.get(0)).isBetween(136, 152);
+  }
+}
