@@ -10,12 +10,17 @@ import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.iterative.train.internal.DpoObjective;
 import dev.rlhf4j.iterative.train.internal.Encoding;
 import dev.rlhf4j.iterative.train.internal.LogProbs;
+import dev.rlhf4j.iterative.train.internal.MemoryCheck;
 import dev.rlhf4j.iterative.train.internal.PolicyTrainable;
 import dev.rlhf4j.iterative.train.internal.TokenizedPair;
 import dev.rlhf4j.iterative.train.internal.TrainerBuilder;
 import dev.rlhf4j.training.DataFingerprint;
 import dev.rlhf4j.training.TrainingLoop;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.models.memory.AvailableMemory;
+import dev.rlhf4j.models.memory.InsufficientMemoryException;
+import dev.rlhf4j.models.memory.MemoryEstimate;
+import dev.rlhf4j.models.memory.MemoryEstimator;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,6 +95,8 @@ public final class DpoTrainer {
   private final int iteration;
   private final Path checkpointDirectory;
 
+  private final AvailableMemory availableMemory;
+
   private DpoTrainer(Builder builder) {
     this.policy = builder.policy;
     this.tokenizer = builder.tokenizer;
@@ -98,6 +105,7 @@ public final class DpoTrainer {
     this.listener = builder.isolatedListener();
     this.iteration = builder.iterationNumber();
     this.checkpointDirectory = builder.checkpointDirectory();
+    this.availableMemory = builder.availableMemory();
   }
 
   /**
@@ -115,20 +123,32 @@ public final class DpoTrainer {
   }
 
   /**
-   * Trains the policy in place on {@code pairs}.
+   * The estimated peak memory of a training step on {@code pairs} with this trainer's settings:
+   * the policy's weights, gradients and AdamW state, a reference copy when one is held during
+   * training, the activations and vocabulary projection of the largest micro-batch. {@link
+   * #train} refuses to start when the part not yet loaded exceeds the {@link
+   * Builder#availableMemory available memory}, with {@link InsufficientMemoryException}.
    *
-   * @return the metrics of every step, throughput and the last checkpoint
-   * @throws IllegalArgumentException if the config's maxLength exceeds the policy's {@code
-   *     max_position_embeddings}
-   * @throws IllegalArgumentException if {@code pairs} is null or empty, a pair's tokens fall
-   *     outside the policy's vocabulary (naming the pair), or the checkpoint directory holds
-   *     checkpoints of another run
-   * @throws Rlhf4jException if the loss or the gradient norm becomes non-finite (naming the step,
-   *     the batch and the last checkpoint), or the engine fails
-   * @throws dev.rlhf4j.models.tokenizer.ChatTemplateException if the chat template refuses a pair
-   * @throws IllegalStateException if the policy, reference or tokenizer is closed
+   * @throws IllegalArgumentException as {@link #train} for invalid pairs
    */
-  public TrainingResult train(List<PreferencePair> pairs) {
+  public MemoryEstimate estimateMemory(List<PreferencePair> pairs) {
+    return MemoryCheck.dpoStep(estimator(), encode(pairs), config.optimization().microBatchSize());
+  }
+
+  private MemoryEstimator estimator() {
+    boolean referenceInTraining =
+        config.referenceScoring() != ReferenceScoring.PRECOMPUTED || reference != null;
+    return MemoryCheck.estimator(policy, referenceInTraining ? 1 : 0).build();
+  }
+
+  /** The policy, a caller's reference and the runtime are loaded already. */
+  private long residentBytes() {
+    return MemoryCheck.weightBytes(policy)
+        + (reference == null ? 0 : MemoryCheck.weightBytes(reference))
+        + MemoryEstimator.DEFAULT_RUNTIME_BYTES;
+  }
+
+  private List<TokenizedPair> encode(List<PreferencePair> pairs) {
     checkArgument(pairs != null && !pairs.isEmpty(), "pairs must hold at least one pair");
     policy.config().checkLength("maxLength", config.maxLength());
     int vocab = policy.config().vocabSize();
@@ -141,6 +161,30 @@ public final class DpoTrainer {
               tokenizer, pair, i, config.maxLength(), config.maxPromptLength(),
               config.truncationRule() == TruncationRule.KEEP_END, vocab));
     }
+    return encoded;
+  }
+
+  /**
+   * Trains the policy in place on {@code pairs}.
+   *
+   * @return the metrics of every step, throughput and the last checkpoint
+   * @throws IllegalArgumentException if the config's maxLength exceeds the policy's {@code
+   *     max_position_embeddings}
+   * @throws IllegalArgumentException if {@code pairs} is null or empty, a pair's tokens fall
+   *     outside the policy's vocabulary (naming the pair), or the checkpoint directory holds
+   *     checkpoints of another run
+   * @throws Rlhf4jException if the loss or the gradient norm becomes non-finite (naming the step,
+   *     the batch and the last checkpoint), or the engine fails
+   * @throws dev.rlhf4j.models.tokenizer.ChatTemplateException if the chat template refuses a pair
+   * @throws IllegalStateException if the policy, reference or tokenizer is closed
+   * @throws InsufficientMemoryException if the {@link #estimateMemory estimate} does not fit in
+   *     the available memory (checked before anything is allocated)
+   */
+  public TrainingResult train(List<PreferencePair> pairs) {
+    List<TokenizedPair> encoded = encode(pairs);
+    MemoryCheck.requireDpoFits(
+        estimator(), encoded, config.optimization().microBatchSize(), availableMemory,
+        residentBytes());
     CausalLm ownReference = null;
     try {
       CausalLm scorer = reference;

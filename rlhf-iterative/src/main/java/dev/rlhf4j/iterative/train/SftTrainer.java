@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.iterative.train.internal.Encoding;
+import dev.rlhf4j.iterative.train.internal.MemoryCheck;
 import dev.rlhf4j.iterative.train.internal.PolicyTrainable;
 import dev.rlhf4j.iterative.train.internal.SftObjective;
 import dev.rlhf4j.iterative.train.internal.TokenizedSequence;
@@ -12,6 +13,8 @@ import dev.rlhf4j.iterative.train.internal.TrainerBuilder;
 import dev.rlhf4j.training.DataFingerprint;
 import dev.rlhf4j.training.TrainingLoop;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.models.memory.AvailableMemory;
+import dev.rlhf4j.models.memory.MemoryEstimator;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +49,7 @@ public final class SftTrainer {
   private final ProgressListener listener;
   private final int iteration;
   private final Path checkpointDirectory;
+  private final AvailableMemory availableMemory;
 
   private SftTrainer(Builder builder) {
     this.policy = builder.policy;
@@ -54,6 +58,7 @@ public final class SftTrainer {
     this.listener = builder.isolatedListener();
     this.iteration = builder.iterationNumber();
     this.checkpointDirectory = builder.checkpointDirectory();
+    this.availableMemory = builder.availableMemory();
   }
 
   /**
@@ -82,6 +87,8 @@ public final class SftTrainer {
    * @throws dev.rlhf4j.api.Rlhf4jException if the loss or the gradient norm becomes non-finite
    *     (naming the step, the batch and the last checkpoint), or the engine fails
    * @throws IllegalStateException if the policy or tokenizer is closed
+   * @throws dev.rlhf4j.models.memory.InsufficientMemoryException if the estimated peak of a step
+   *     does not fit in the builder's available memory (checked before anything is allocated)
    */
   public TrainingResult train(List<SftExample> examples) {
     checkArgument(
@@ -96,6 +103,9 @@ public final class SftTrainer {
           Encoding.encodeSft(
               tokenizer, example.prompt(), example.response(), i, config.maxLength(), vocab));
     }
+    MemoryCheck.requireSftFits(
+        MemoryCheck.estimator(policy, 0).build(), encoded, config.optimization().microBatchSize(),
+        availableMemory, MemoryCheck.weightBytes(policy) + MemoryEstimator.DEFAULT_RUNTIME_BYTES);
     DataFingerprint data = new DataFingerprint();
     encoded.forEach(e -> e.addTo(data));
     TrainingLoop.Run run =

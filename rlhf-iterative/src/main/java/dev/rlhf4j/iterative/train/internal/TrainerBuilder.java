@@ -3,6 +3,7 @@ package dev.rlhf4j.iterative.train.internal;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.api.event.ProgressListener;
+import dev.rlhf4j.models.memory.AvailableMemory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ public abstract class TrainerBuilder<B extends TrainerBuilder<B>> {
   private final List<ProgressListener> listeners = new ArrayList<>();
   private int iteration;
   private Path checkpointDirectory;
+  private AvailableMemory availableMemory = AvailableMemory.system();
 
   /** For the trainers' builders. */
   protected TrainerBuilder() {}
@@ -78,4 +80,22 @@ public abstract class TrainerBuilder<B extends TrainerBuilder<B>> {
     return checkpointDirectory;
   }
 
+  /**
+   * What the memory check before training compares its estimate with; default {@link
+   * AvailableMemory#system()} (MemAvailable and the cgroup limit). A configuration whose estimate
+   * exceeds it is refused with {@link dev.rlhf4j.models.memory.InsufficientMemoryException}
+   * before anything is allocated.
+   *
+   * @throws IllegalArgumentException if it is null
+   */
+  public B availableMemory(AvailableMemory available) {
+    checkArgument(available != null, "availableMemory must not be null");
+    this.availableMemory = available;
+    return self();
+  }
+
+  /** What the memory check compares with. */
+  public AvailableMemory availableMemory() {
+    return availableMemory;
+  }
 }

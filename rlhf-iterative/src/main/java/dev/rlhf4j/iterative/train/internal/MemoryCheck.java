@@ -1,0 +1,116 @@
+package dev.rlhf4j.iterative.train.internal;
+
+import ai.djl.ndarray.types.DataType;
+import dev.rlhf4j.models.TransformerModel;
+import dev.rlhf4j.models.checkpoint.DType;
+import dev.rlhf4j.models.memory.AvailableMemory;
+import dev.rlhf4j.models.memory.MemoryEstimate;
+import dev.rlhf4j.models.memory.MemoryEstimator;
+import java.util.Arrays;
+import java.util.List;
+
+/** The memory estimates of the trainers' steps, and the check that runs before they allocate. */
+public final class MemoryCheck {
+  private MemoryCheck() {}
+
+  /** The weight type of {@code model}'s options as a safetensors type. */
+  public static DType weightType(TransformerModel model) {
+    DataType type = model.options().dataType();
+    switch (type) {
+      case FLOAT16:
+        return DType.F16;
+      case BFLOAT16:
+        return DType.BF16;
+      case FLOAT64:
+        return DType.F64;
+      default:
+        return DType.F32;
+    }
+  }
+
+  /** An estimator for training every parameter of {@code model} with AdamW. */
+  public static MemoryEstimator.Builder estimator(TransformerModel model, int referenceCopies) {
+    return MemoryEstimator.builder(model.config())
+        .optWeightType(weightType(model))
+        .optTrainableParameters(model.numParameters())
+        .optReferenceCopies(referenceCopies);
+  }
+
+  /** Bytes of {@code model}'s weights. */
+  public static long weightBytes(TransformerModel model) {
+    return model.numParameters() * weightType(model).byteSize();
+  }
+
+  /**
+   * The estimate of a DPO step over micro-batches of {@code microBatch} pairs: the longest
+   * sequence, and the largest number of completion tokens any {@code microBatch} pairs hold.
+   */
+  public static MemoryEstimate dpoStep(
+      MemoryEstimator estimator, List<TokenizedPair> pairs, int microBatch) {
+    int m = Math.min(microBatch, pairs.size());
+    int length = 1;
+    long[] completions = new long[pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      TokenizedPair p = pairs.get(i);
+      length = Math.max(length, Math.max(p.chosen().length(), p.rejected().length()));
+      completions[i] = p.chosen().responseLength() + p.rejected().responseLength();
+    }
+    Arrays.sort(completions);
+    long projected = 0;
+    for (int i = 0; i < m; i++) {
+      projected += completions[completions.length - 1 - i];
+    }
+    return estimator.trainingStep(2 * m, length, Math.min(projected, 2L * m * length));
+  }
+
+  /**
+   * Refuses a DPO step that would not fit in {@code available} beyond what is loaded already
+   * ({@code residentBytes}).
+   */
+  public static MemoryEstimate requireDpoFits(
+      MemoryEstimator estimator, List<TokenizedPair> pairs, int microBatch,
+      AvailableMemory available, long residentBytes) {
+    int length = 1;
+    for (TokenizedPair p : pairs) {
+      length = Math.max(length, Math.max(p.chosen().length(), p.rejected().length()));
+    }
+    return MemoryEstimator.requireFits(
+        "DPO step (" + Math.min(microBatch, pairs.size()) + " pairs x 2 x up to " + length
+            + " tokens per micro-batch)",
+        available, m -> dpoStep(estimator, pairs, m), microBatch, "microBatchSize",
+        residentBytes);
+  }
+
+  /**
+   * The estimate of an SFT step over micro-batches of {@code microBatch} sequences: the longest
+   * sequence and the largest number of response tokens any {@code microBatch} sequences hold.
+   */
+  public static MemoryEstimate sftStep(
+      MemoryEstimator estimator, List<TokenizedSequence> sequences, int microBatch) {
+    int m = Math.min(microBatch, sequences.size());
+    int length = 1;
+    long[] completions = new long[sequences.size()];
+    for (int i = 0; i < sequences.size(); i++) {
+      length = Math.max(length, sequences.get(i).length());
+      completions[i] = sequences.get(i).responseLength();
+    }
+    Arrays.sort(completions);
+    long projected = 0;
+    for (int i = 0; i < m; i++) {
+      projected += completions[completions.length - 1 - i];
+    }
+    return estimator.trainingStep(m, length, Math.min(projected, (long) m * length));
+  }
+
+  /** Refuses an SFT step that would not fit in {@code available} beyond {@code residentBytes}. */
+  public static MemoryEstimate requireSftFits(
+      MemoryEstimator estimator, List<TokenizedSequence> sequences, int microBatch,
+      AvailableMemory available, long residentBytes) {
+    int length = sequences.stream().mapToInt(TokenizedSequence::length).max().orElse(1);
+    return MemoryEstimator.requireFits(
+        "SFT step (" + Math.min(microBatch, sequences.size()) + " sequences x up to " + length
+            + " tokens per micro-batch)",
+        available, m -> sftStep(estimator, sequences, m), microBatch, "microBatchSize",
+        residentBytes);
+  }
+}
