@@ -12,10 +12,10 @@ import java.util.function.IntFunction;
  * Estimates peak memory from a model's shapes, before anything is allocated.
  *
  * <p><b>Parts.</b> Weights: every parameter of the model ({@link #parameterCount}) plus {@link
- * Builder#optAdditionalParameters additional} ones (e.g. LoRA adapters), times the weight type's
- * size, once more for every {@link Builder#optReferenceCopies frozen reference copy}. Gradients: 4
- * bytes (float32) per {@link Builder#optTrainableParameters trainable} parameter. Optimiser state:
- * {@link Builder#optOptimizerBytesPerParameter} per trainable parameter (AdamW: two float32
+ * Builder#additionalParameters additional} ones (e.g. LoRA adapters), times the weight type's
+ * size, once more for every {@link Builder#referenceCopies frozen reference copy}. Gradients: 4
+ * bytes (float32) per {@link Builder#trainableParameters trainable} parameter. Optimiser state:
+ * {@link Builder#optimizerBytesPerParameter} per trainable parameter (AdamW: two float32
  * moments, 8 bytes). Activations: what eager autograd keeps per token and layer of a Llama-style
  * block — the normalised inputs, q/k/v before and after rotary, the key/value heads repeated for
  * grouped-query attention, the attention output, the four MLP intermediates and the residuals,
@@ -33,7 +33,7 @@ import java.util.function.IntFunction;
  * <p>Immutable and thread-safe.
  */
 public final class MemoryEstimator {
-  /** The default {@link Builder#optRuntimeBytes} allowance: 768 MiB. */
+  /** The default {@link Builder#runtimeBytes} allowance: 768 MiB. */
   public static final long DEFAULT_RUNTIME_BYTES = 768L << 20;
 
   private static final int FLOAT32 = 4;
@@ -264,7 +264,7 @@ public final class MemoryEstimator {
     }
 
     /** The type the weights (and activations) are held in; default F32. */
-    public Builder optWeightType(DType type) {
+    public Builder weightType(DType type) {
       checkArgument(
           type != null && type.isFloatingPoint() && type.byteSize() >= 2,
           "weightType must be F16, BF16, F32 or F64 but was %s",
@@ -275,24 +275,24 @@ public final class MemoryEstimator {
 
     /**
      * How many parameters train (get gradients and optimiser state); default all of them plus
-     * the {@link #optAdditionalParameters additional} ones. LoRA: the adapter's parameter count;
+     * the {@link #additionalParameters additional} ones. LoRA: the adapter's parameter count;
      * frozen layers: the count of what stays trainable; 0 for inference.
      */
-    public Builder optTrainableParameters(long count) {
+    public Builder trainableParameters(long count) {
       checkArgument(count >= 0, "trainableParameters must be >= 0 but was %s", count);
       this.trainable = count;
       return this;
     }
 
     /** Parameters held besides the base model's, e.g. LoRA's A and B matrices; default 0. */
-    public Builder optAdditionalParameters(long count) {
+    public Builder additionalParameters(long count) {
       checkArgument(count >= 0, "additionalParameters must be >= 0 but was %s", count);
       this.additional = count;
       return this;
     }
 
     /** Optimiser state bytes per trainable parameter: AdamW 8 (default), SGD 0, momentum 4. */
-    public Builder optOptimizerBytesPerParameter(int bytes) {
+    public Builder optimizerBytesPerParameter(int bytes) {
       checkArgument(
           bytes >= 0 && bytes <= 64, "optimizerBytesPerParameter must be in [0, 64] but was %s",
           bytes);
@@ -301,7 +301,7 @@ public final class MemoryEstimator {
     }
 
     /** Frozen copies of the base held besides it (a DPO reference model); default 0. */
-    public Builder optReferenceCopies(int copies) {
+    public Builder referenceCopies(int copies) {
       checkArgument(copies >= 0 && copies <= 8, "referenceCopies must be in [0, 8] but was %s",
           copies);
       this.referenceCopies = copies;
@@ -309,14 +309,14 @@ public final class MemoryEstimator {
     }
 
     /** Positions projected onto the vocabulary at once without gradients; default all. */
-    public Builder optVocabularyChunk(int positions) {
+    public Builder vocabularyChunk(int positions) {
       checkArgument(positions >= 1, "vocabularyChunk must be >= 1 but was %s", positions);
       this.vocabularyChunk = positions;
       return this;
     }
 
     /** The fixed allowance for the JVM and the native engine; default 768 MiB. */
-    public Builder optRuntimeBytes(long bytes) {
+    public Builder runtimeBytes(long bytes) {
       checkArgument(bytes >= 0, "runtimeBytes must be >= 0 but was %s", bytes);
       this.runtimeBytes = bytes;
       return this;

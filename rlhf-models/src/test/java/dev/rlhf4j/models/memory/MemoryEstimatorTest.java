@@ -54,9 +54,9 @@ class MemoryEstimatorTest {
   void trainableCountDrivesGradientsAndOptimizerStateOnly() {
     long adapter = 8_798_208L;
     MemoryEstimate lora = MemoryEstimator.builder(qwen05())
-        .optWeightType(DType.BF16)
-        .optTrainableParameters(adapter)
-        .optAdditionalParameters(adapter)
+        .weightType(DType.BF16)
+        .trainableParameters(adapter)
+        .additionalParameters(adapter)
         .build()
         .trainingStep(4, 256, 0);
     assertThat(lora.weights()).isEqualTo(2 * (494_032_768L + adapter));
@@ -80,7 +80,7 @@ class MemoryEstimatorTest {
 
   @Test
   void vocabularyProjectionIsThreeCopiesUnderGradientsAndOneChunkWithout() {
-    MemoryEstimator est = MemoryEstimator.builder(qwen05()).optVocabularyChunk(64).build();
+    MemoryEstimator est = MemoryEstimator.builder(qwen05()).vocabularyChunk(64).build();
     assertThat(est.trainingStep(4, 256, 512).vocabularyProjection())
         .isEqualTo(3L * 512 * 151936 * 4);
     assertThat(est.scoring(4, 256, 512).vocabularyProjection()).isEqualTo(2L * 64 * 151936 * 4);
@@ -89,8 +89,8 @@ class MemoryEstimatorTest {
 
   @Test
   void kvCacheOfAGeneration() {
-    MemoryEstimate g = MemoryEstimator.builder(qwen05()).optWeightType(DType.BF16)
-        .optTrainableParameters(0).build().generation(1, 768, 256);
+    MemoryEstimate g = MemoryEstimator.builder(qwen05()).weightType(DType.BF16)
+        .trainableParameters(0).build().generation(1, 768, 256);
     // 2 (k and v) x 24 layers x 1024 positions x 2 kv heads x 64 dims x 2 bytes = 12 MiB
     assertThat(g.kvCache()).isEqualTo(12L << 20);
     assertThat(g.gradients()).isZero();
@@ -98,7 +98,7 @@ class MemoryEstimatorTest {
 
   @Test
   void referenceCopiesMultiplyTheWeights() {
-    MemoryEstimate e = MemoryEstimator.builder(smolLm2()).optReferenceCopies(1).build()
+    MemoryEstimate e = MemoryEstimator.builder(smolLm2()).referenceCopies(1).build()
         .trainingStep(2, 16, 0);
     assertThat(e.weights()).isEqualTo(2 * 4 * 134_515_008L);
   }
@@ -137,14 +137,14 @@ class MemoryEstimatorTest {
 
   @Test
   void settersAndShapesAreChecked() {
-    assertThatThrownBy(() -> MemoryEstimator.builder(smolLm2()).optTrainableParameters(-1))
+    assertThatThrownBy(() -> MemoryEstimator.builder(smolLm2()).trainableParameters(-1))
         .hasMessage("trainableParameters must be >= 0 but was -1");
     assertThatThrownBy(
-            () -> MemoryEstimator.builder(smolLm2()).optTrainableParameters(200_000_000L).build())
+            () -> MemoryEstimator.builder(smolLm2()).trainableParameters(200_000_000L).build())
         .hasMessageContaining("must be <= the model's 134515008 parameters");
     assertThatThrownBy(() -> MemoryEstimator.builder(smolLm2()).build().trainingStep(2, 8, 17))
         .hasMessage("projectedPositions must be in [0, sequences * length = 16] but was 17");
-    assertThatThrownBy(() -> MemoryEstimator.builder(smolLm2()).optWeightType(DType.I32))
+    assertThatThrownBy(() -> MemoryEstimator.builder(smolLm2()).weightType(DType.I32))
         .hasMessageContaining("weightType must be F16, BF16, F32 or F64 but was I32");
   }
 }

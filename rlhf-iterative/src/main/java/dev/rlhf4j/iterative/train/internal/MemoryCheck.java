@@ -31,9 +31,9 @@ public final class MemoryCheck {
   /** An estimator for training every parameter of {@code model} with AdamW. */
   public static MemoryEstimator.Builder estimator(TransformerModel model, int referenceCopies) {
     return MemoryEstimator.builder(model.config())
-        .optWeightType(weightType(model))
-        .optTrainableParameters(model.numParameters())
-        .optReferenceCopies(referenceCopies);
+        .weightType(weightType(model))
+        .trainableParameters(model.numParameters())
+        .referenceCopies(referenceCopies);
   }
 
   /** Bytes of {@code model}'s weights. */
