@@ -9,7 +9,7 @@ import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
-import dev.rlhf4j.iterative.train.ReferenceScoring;
+import dev.rlhf4j.iterative.train.ReferenceLogProbs;
 import dev.rlhf4j.iterative.train.TrainingResult;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ModelOptions;
@@ -138,7 +138,7 @@ public final class DpoTrainingBenchmark {
               .warmupRatio(0)
               .maxLength(SEQUENCE_TOKENS)
               .maxPromptLength(SEQUENCE_TOKENS / 2)
-              .referenceScoring(ReferenceScoring.PRECOMPUTED)
+              .referenceScoring(ReferenceLogProbs.PRECOMPUTED)
               .build();
       TrainingResult result = DpoTrainer.builder(policy, tokenizer).config(dpo).build()
           .train(pairs);

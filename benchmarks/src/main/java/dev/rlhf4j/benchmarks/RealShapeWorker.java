@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
-import dev.rlhf4j.iterative.train.ReferenceScoring;
+import dev.rlhf4j.iterative.train.ReferenceLogProbs;
 import dev.rlhf4j.iterative.train.TrainingResult;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ComputeThreads;
@@ -181,7 +181,7 @@ public final class RealShapeWorker {
               .weightDecay(0)
               .maxLength(tokens)
               .maxPromptLength(tokens / 2)
-              .referenceScoring(ReferenceScoring.LIVE)
+              .referenceScoring(ReferenceLogProbs.LIVE)
               .build();
       List<Double> seconds = new ArrayList<>();
       boolean fresh = resetPeak(); // the steps run in one call: the peak includes the warm-up step

@@ -112,7 +112,7 @@ public final class IterativeLoop {
     private ExplorationStrategy exploration;
     private SamplingParams sampling = SamplingParams.builder().build();
     private int batchPrompts = 64;
-    private ReferenceMode reference = ReferenceMode.INITIAL;
+    private ReferencePolicy reference = ReferencePolicy.INITIAL;
     private boolean warmStart = true;
     private List<PreferencePair> offlinePairs = List.of();
     private Evaluation evaluation;
@@ -270,11 +270,11 @@ public final class IterativeLoop {
     }
 
     /**
-     * The DPO reference policy. Default {@link ReferenceMode#INITIAL} (π0, the paper's choice).
+     * The DPO reference policy. Default {@link ReferencePolicy#INITIAL} (π0, the paper's choice).
      *
      * @throws IllegalArgumentException if value is null
      */
-    public Builder reference(ReferenceMode value) {
+    public Builder reference(ReferencePolicy value) {
       checkArgument(value != null, "reference must not be null");
       reference = value;
       return this;

@@ -18,7 +18,7 @@ import java.util.List;
  *     iterations 1..t in iteration order; never empty
  * @param initialCheckpoint the weights to start from: the previous iteration's checkpoint under
  *     warm start (the paper's choice), else π0
- * @param referenceCheckpoint the reference policy π_ref: π0 under {@link ReferenceMode#INITIAL},
+ * @param referenceCheckpoint the reference policy π_ref: π0 under {@link ReferencePolicy#INITIAL},
  *     else the previous iteration's checkpoint
  * @param dpo the loop's {@link DpoConfig} ({@link IterativeLoop.Builder#dpo}) with the seed of
  *     every random choice of this call (data order, dropout), derived from the run's seed and the

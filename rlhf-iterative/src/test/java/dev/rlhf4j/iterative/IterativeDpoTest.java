@@ -105,7 +105,7 @@ class IterativeDpoTest {
         f.loop("run")
             .dpo(DpoConfig.builder().loss(PreferenceLoss.ipo(0.3)).epochs(1).build())
             .batchPrompts(5)
-            .reference(ReferenceMode.PREVIOUS)
+            .reference(ReferencePolicy.PREVIOUS)
             .warmStart(false)
             .seed(3)
             .build();

@@ -219,7 +219,7 @@ class IterativeLoopTest {
   @Test
   void run_previousReferenceWithoutWarmStart_trainFromInitialAgainstLastIteration() {
     Fixture f = new Fixture(tmp);
-    f.loop("run").reference(ReferenceMode.PREVIOUS).warmStart(false).build().run();
+    f.loop("run").reference(ReferencePolicy.PREVIOUS).warmStart(false).build().run();
 
     RunLayout layout = new RunLayout(tmp.resolve("run"));
     assertThat(f.backend.requests.get(0).referenceCheckpoint()).isEqualTo(f.initialPolicy);

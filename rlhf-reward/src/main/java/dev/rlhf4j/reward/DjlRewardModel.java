@@ -578,7 +578,8 @@ public final class DjlRewardModel implements RewardModel {
               Files.isDirectory(lmDirectory), "%s is not a directory",
               lmDirectory.toAbsolutePath());
           tokenizer = HfTokenizer.load(lmDirectory);
-          try (CausalLm base = CausalLm.load(lmDirectory, modelOptions())) {
+          // frozen: only copied; the classifier built from it is trainable
+          try (CausalLm base = CausalLm.loadFrozen(lmDirectory, modelOptions())) {
             classifier = SequenceClassifier.fromCausalLm(base, 1, seed);
           }
         } else if (directory != null) {

@@ -19,7 +19,7 @@ record GeneratorSamplerFactory(int maxBatchRows) implements SamplerFactory {
 
   @Override
   public PolicySampler open(Path checkpoint) {
-    CausalLm model = CausalLm.load(checkpoint);
+    CausalLm model = CausalLm.loadFrozen(checkpoint); // sampling only: no autograd state
     HfTokenizer tokenizer;
     try {
       tokenizer = HfTokenizer.load(checkpoint);

@@ -13,14 +13,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module boundaries of DESIGN.md, enforced with ArchUnit over the main classes of every module
- * (this module's test classpath holds them all): no module uses another module's {@code internal}
+ * (this module's test classpath holds them all, rlhf-spark included as a test dependency): no module uses another module's {@code internal}
  * packages, dependencies point down the module list only, and {@code rlhf-api} touches neither DJL
  * nor ONNX Runtime. A module is identified by its root package ({@code dev.rlhf4j.<name>}).
  */
 class ArchitectureTest {
   /** The modules in dependency order: each may use only the ones before it. */
   private static final List<String> MODULES =
-      List.of("api", "models", "losses", "training", "sampling", "reward", "iterative", "examples");
+      List.of(
+          "api", "models", "losses", "training", "sampling", "reward", "iterative", "spark",
+          "examples");
 
   private static JavaClasses classes;
 

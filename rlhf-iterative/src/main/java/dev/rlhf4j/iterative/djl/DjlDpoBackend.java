@@ -105,7 +105,7 @@ public final class DjlDpoBackend implements PolicyBackend {
     TrainingResult result;
     try (HfTokenizer tokenizer = HfTokenizer.load(request.initialCheckpoint());
         CausalLm reference =
-            separateReference ? CausalLm.load(request.referenceCheckpoint()) : null) {
+            separateReference ? CausalLm.loadFrozen(request.referenceCheckpoint()) : null) {
       DpoTrainer.Builder trainer =
           DpoTrainer.builder(policy, tokenizer)
               .config(request.dpo())
@@ -197,7 +197,7 @@ public final class DjlDpoBackend implements PolicyBackend {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     GeneratorSampler(Path checkpoint, int maxBatchRows) {
-      CausalLm loaded = CausalLm.load(checkpoint);
+      CausalLm loaded = CausalLm.loadFrozen(checkpoint); // sampling only: no autograd state
       try {
         this.tokenizer = HfTokenizer.load(checkpoint);
       } catch (RuntimeException e) {

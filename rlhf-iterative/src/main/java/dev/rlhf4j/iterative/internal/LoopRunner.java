@@ -16,7 +16,7 @@ import dev.rlhf4j.iterative.Evaluator;
 import dev.rlhf4j.iterative.Evaluators;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.LoopResult;
-import dev.rlhf4j.iterative.ReferenceMode;
+import dev.rlhf4j.iterative.ReferencePolicy;
 import dev.rlhf4j.iterative.TrainRequest;
 import dev.rlhf4j.iterative.TrainedPolicy;
 import dev.rlhf4j.iterative.run.RunLayout;
@@ -274,7 +274,7 @@ public final class LoopRunner {
     Path previous = checkpoint(t - 1);
     Path init = spec.warmStart() ? previous : spec.initialPolicy();
     Path reference =
-        spec.reference() == ReferenceMode.INITIAL ? spec.initialPolicy() : previous;
+        spec.reference() == ReferencePolicy.INITIAL ? spec.initialPolicy() : previous;
     Path temp = RunFiles.tempSibling(files.checkpoint());
     StageEvents events = new StageEvents(t, listener);
     TrainRequest request =

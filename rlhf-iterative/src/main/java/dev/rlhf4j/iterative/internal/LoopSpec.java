@@ -9,7 +9,7 @@ import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.iterative.Evaluation;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PromptSource;
-import dev.rlhf4j.iterative.ReferenceMode;
+import dev.rlhf4j.iterative.ReferencePolicy;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +31,7 @@ public record LoopSpec(
     ExplorationStrategy exploration,
     SamplingParams sampling,
     int batchPrompts,
-    ReferenceMode reference,
+    ReferencePolicy reference,
     boolean warmStart,
     List<PreferencePair> offlinePairs,
     Optional<Evaluation> evaluation,

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The models of a run in {@code run.json}, by content, and the check of a resumed run against them.
  *
- * <p>The initial policy π0 (also the DPO reference under {@code ReferenceMode.INITIAL}) is
+ * <p>The initial policy π0 (also the DPO reference under {@code ReferencePolicy.INITIAL}) is
  * recorded as one entry per file, {@code initial_policy/<file>: "sha256:<hex>, <n> bytes"}
  * ({@link Fingerprint#ofPath}); a reward or preference model as its class name under {@code
  * reward_model} / {@code preference_model} and its {@link

@@ -30,12 +30,12 @@ import java.util.Optional;
  *     max_length})
  * @param maxPromptLength the most prompt tokens kept when a pair is too long; default 512 (TRL's
  *     {@code max_prompt_length})
- * @param truncationRule which end of a long prompt is kept; default {@link TruncationRule#KEEP_END}
+ * @param truncationRule which end of a long prompt is kept; default {@link PromptTruncation#KEEP_END}
  *     (TRL's {@code truncation_mode})
  * @param referenceScoring where reference log-probabilities come from; default {@link
- *     ReferenceScoring#PRECOMPUTED} (TRL's default is live; see {@link ReferenceScoring})
+ *     ReferenceLogProbs#PRECOMPUTED} (TRL's default is live; see {@link ReferenceLogProbs})
  * @param referenceSync TR-DPO's reference synchronisation, or empty (the default: a fixed
- *     reference); needs {@link ReferenceScoring#LIVE}
+ *     reference); needs {@link ReferenceLogProbs#LIVE}
  * @param ldAlpha LD-DPO's weight α of the response tokens past the length the chosen and rejected
  *     responses share (Liu et al. 2024; TRL's {@code ld_alpha}), applied to the policy's and the
  *     reference's log-probabilities alike ({@code
@@ -47,8 +47,8 @@ public record DpoConfig(
     Optimization optimization,
     int maxLength,
     int maxPromptLength,
-    TruncationRule truncationRule,
-    ReferenceScoring referenceScoring,
+    PromptTruncation truncationRule,
+    ReferenceLogProbs referenceScoring,
     Optional<ReferenceSync> referenceSync,
     double ldAlpha) {
 
@@ -78,9 +78,9 @@ public record DpoConfig(
     checkArgument(referenceSync != null, "referenceSync must not be null (use Optional.empty())");
     checkLdAlpha(ldAlpha);
     checkArgument(
-        referenceSync.isEmpty() || referenceScoring == ReferenceScoring.LIVE,
+        referenceSync.isEmpty() || referenceScoring == ReferenceLogProbs.LIVE,
         "referenceSync %s moves the reference during training, so its log-probabilities cannot be"
-            + " precomputed; set referenceScoring(ReferenceScoring.LIVE)",
+            + " precomputed; set referenceScoring(ReferenceLogProbs.LIVE)",
         referenceSync.orElse(null));
   }
 
@@ -137,8 +137,8 @@ public record DpoConfig(
     private double rpoAlpha;
     private int maxLength = 1024;
     private int maxPromptLength = 512;
-    private TruncationRule truncationRule = TruncationRule.KEEP_END;
-    private ReferenceScoring referenceScoring = ReferenceScoring.PRECOMPUTED;
+    private PromptTruncation truncationRule = PromptTruncation.KEEP_END;
+    private ReferenceLogProbs referenceScoring = ReferenceLogProbs.PRECOMPUTED;
     private ReferenceSync referenceSync;
     private double ldAlpha = 1;
 
@@ -190,7 +190,7 @@ public record DpoConfig(
     }
 
     /**
-     * The most tokens of prompt plus response; longer pairs are cut by the {@link TruncationRule}.
+     * The most tokens of prompt plus response; longer pairs are cut by the {@link PromptTruncation}.
      *
      * @throws IllegalArgumentException if it is &lt; 2
      */
@@ -218,7 +218,7 @@ public record DpoConfig(
      *
      * @throws IllegalArgumentException if it is null
      */
-    public Builder truncationRule(TruncationRule truncationRule) {
+    public Builder truncationRule(PromptTruncation truncationRule) {
       checkArgument(truncationRule != null, "truncationRule must not be null");
       this.truncationRule = truncationRule;
       return this;
@@ -229,7 +229,7 @@ public record DpoConfig(
      *
      * @throws IllegalArgumentException if it is null
      */
-    public Builder referenceScoring(ReferenceScoring referenceScoring) {
+    public Builder referenceScoring(ReferenceLogProbs referenceScoring) {
       checkArgument(referenceScoring != null, "referenceScoring must not be null");
       this.referenceScoring = referenceScoring;
       return this;
@@ -237,7 +237,7 @@ public record DpoConfig(
 
     /**
      * Synchronises the reference with the policy during training (TR-DPO, {@link
-     * ReferenceSync}); needs {@code referenceScoring(ReferenceScoring.LIVE)}, checked in {@link
+     * ReferenceSync}); needs {@code referenceScoring(ReferenceLogProbs.LIVE)}, checked in {@link
      * #build()}.
      *
      * @throws IllegalArgumentException if it is null

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Data.</b> Each pair's prompt is rendered with the tokenizer's chat template and each
  * response is encoded after it by {@link HfTokenizer#encodePromptResponse} with the EOS token
  * appended (so the policy learns to stop, as TRL appends {@code eos_token_id}), then cut to {@link
- * DpoConfig#maxLength()} by the {@link TruncationRule}. The log-probabilities are sums over the
+ * DpoConfig#maxLength()} by the {@link PromptTruncation}. The log-probabilities are sums over the
  * response tokens only: prompt and padding count for nothing. Each micro-batch stacks its chosen
  * sequences over its rejected ones (right-padded) and runs them through the policy in one forward
  * pass, projecting onto the vocabulary only the slots that predict a response token (prompt and
@@ -56,9 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Reference.</b> Without a {@link Builder#reference reference} model, the reference is the
  * policy as it is when {@link #train} starts (π0 on the first iteration). With {@link
- * ReferenceScoring#PRECOMPUTED} (the default) the reference log-probabilities of every pair are
+ * ReferenceLogProbs#PRECOMPUTED} (the default) the reference log-probabilities of every pair are
  * computed once, before the first step, by the reference model or a frozen copy of the policy that
- * is closed right after; with {@link ReferenceScoring#LIVE} the reference scores each micro-batch.
+ * is closed right after; with {@link ReferenceLogProbs#LIVE} the reference scores each micro-batch.
  *
  * <p><b>Steps.</b> The one {@link TrainingLoop} with the config's {@link
  * DpoConfig#optimization()}: AdamW with a warm-up cosine schedule, {@code globalBatchSize} pairs
@@ -137,7 +137,7 @@ public final class DpoTrainer {
 
   private MemoryEstimator estimator() {
     boolean referenceInTraining =
-        config.referenceScoring() != ReferenceScoring.PRECOMPUTED || reference != null;
+        config.referenceScoring() != ReferenceLogProbs.PRECOMPUTED || reference != null;
     return MemoryCheck.estimator(policy, referenceInTraining ? 1 : 0).build();
   }
 
@@ -159,7 +159,7 @@ public final class DpoTrainer {
       encoded.add(
           Encoding.encodePair(
               tokenizer, pair, i, config.maxLength(), config.maxPromptLength(),
-              config.truncationRule() == TruncationRule.KEEP_END, vocab));
+              config.truncationRule() == PromptTruncation.KEEP_END, vocab));
     }
     return encoded;
   }
@@ -194,7 +194,7 @@ public final class DpoTrainer {
         scorer = ownReference;
       }
       double[][] precomputed = null;
-      if (config.referenceScoring() == ReferenceScoring.PRECOMPUTED) {
+      if (config.referenceScoring() == ReferenceLogProbs.PRECOMPUTED) {
         long start = System.nanoTime();
         try (NDManager manager = NDManager.newBaseManager(scorer.options().device())) {
           precomputed =

@@ -10,7 +10,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  * ref_model_sync_steps} = τ (TRL's defaults: α 0.6, τ 512). α = 1 is the paper's hard update.
  *
  * <p>The trainer syncs a copy of the reference it owns (a reference model given to the trainer is
- * never written), scores it live ({@link ReferenceScoring#LIVE}) and keeps it in its mid-training
+ * never written), scores it live ({@link ReferenceLogProbs#LIVE}) and keeps it in its mid-training
  * checkpoints, so a resumed run continues with the synced reference. Immutable.
  *
  * @param alpha the mix-up weight α of the policy, in (0, 1]

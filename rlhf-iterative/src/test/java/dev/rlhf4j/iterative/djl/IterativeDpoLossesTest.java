@@ -10,7 +10,7 @@ import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.train.DpoConfig;
-import dev.rlhf4j.iterative.train.ReferenceScoring;
+import dev.rlhf4j.iterative.train.ReferenceLogProbs;
 import dev.rlhf4j.iterative.train.ReferenceSync;
 import dev.rlhf4j.losses.PreferenceLoss;
 import dev.rlhf4j.sampling.exploration.ExplorationStrategies;
@@ -106,7 +106,7 @@ class IterativeDpoLossesTest {
   @Test
   void referenceSync_everyStepWithAlpha1_makesEachStepStartAtLn2() {
     DpoConfig.Builder synced =
-        DpoConfig.builder().globalBatchSize(2).referenceScoring(ReferenceScoring.LIVE)
+        DpoConfig.builder().globalBatchSize(2).referenceScoring(ReferenceLogProbs.LIVE)
             .referenceSync(new ReferenceSync(1.0, 1));
     Map<String, Double> m = trainMetrics(synced, "sync", 5e-2);
     assertThat(m.get("train/steps")).isGreaterThanOrEqualTo(2.0);
@@ -115,7 +115,7 @@ class IterativeDpoLossesTest {
 
     Map<String, Double> fixed =
         trainMetrics(
-            DpoConfig.builder().globalBatchSize(2).referenceScoring(ReferenceScoring.LIVE),
+            DpoConfig.builder().globalBatchSize(2).referenceScoring(ReferenceLogProbs.LIVE),
             "fixed", 5e-2);
     assertThat(Math.abs(fixed.get("train/loss") - LN2)).isGreaterThan(1e-4);
   }

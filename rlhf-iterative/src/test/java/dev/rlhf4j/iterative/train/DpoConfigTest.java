@@ -21,8 +21,8 @@ class DpoConfigTest {
     assertThat(config.optimization().accumulationSteps()).isEqualTo(16);
     assertThat(config.maxLength()).isEqualTo(1024);
     assertThat(config.maxPromptLength()).isEqualTo(512);
-    assertThat(config.truncationRule()).isEqualTo(TruncationRule.KEEP_END);
-    assertThat(config.referenceScoring()).isEqualTo(ReferenceScoring.PRECOMPUTED);
+    assertThat(config.truncationRule()).isEqualTo(PromptTruncation.KEEP_END);
+    assertThat(config.referenceScoring()).isEqualTo(ReferenceLogProbs.PRECOMPUTED);
     assertThat(config.optimization().maxGradNorm()).isEqualTo(1.0);
     assertThat(config.optimization().weightDecay()).isZero();
     assertThat(config.rpoAlpha()).isZero();
@@ -98,9 +98,9 @@ class DpoConfigTest {
         .hasMessage(
             "referenceSync ReferenceSync[alpha=0.6, everySteps=8] moves the reference during"
                 + " training, so its log-probabilities cannot be precomputed; set"
-                + " referenceScoring(ReferenceScoring.LIVE)");
+                + " referenceScoring(ReferenceLogProbs.LIVE)");
     assertThat(
-            DpoConfig.builder().referenceScoring(ReferenceScoring.LIVE)
+            DpoConfig.builder().referenceScoring(ReferenceLogProbs.LIVE)
                 .referenceSync(ReferenceSync.trlDefaults()).build().toBuilder().build()
                 .referenceSync())
         .contains(new ReferenceSync(0.6, 512));

@@ -117,7 +117,7 @@ class DpoTrainerTest {
   void precomputedReference_givesTheResultsOfLiveReference() {
     List<PreferencePair> pairs = TinyModels.toyPairs(8);
     DpoConfig precomputed = small().microBatchSize(2).globalBatchSize(4).build();
-    DpoConfig live = precomputed.toBuilder().referenceScoring(ReferenceScoring.LIVE).build();
+    DpoConfig live = precomputed.toBuilder().referenceScoring(ReferenceLogProbs.LIVE).build();
     try (CausalLm a = TinyModels.policy(5);
         CausalLm b = TinyModels.policy(5)) {
       TrainingResult ra = DpoTrainer.builder(a, tokenizer).config(precomputed).build().train(pairs);
@@ -371,7 +371,7 @@ class DpoTrainerTest {
       DpoTrainer.builder(policy, tokenizer)
           .config(
               small().microBatchSize(1).globalBatchSize(2).epochs(4)
-                  .referenceScoring(ReferenceScoring.LIVE).build())
+                  .referenceScoring(ReferenceLogProbs.LIVE).build())
           .listener(
               new ProgressListener() {
                 @Override

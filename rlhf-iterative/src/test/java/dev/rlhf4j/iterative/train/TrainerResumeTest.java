@@ -113,7 +113,7 @@ class TrainerResumeTest {
     DpoConfig config =
         DpoConfig.builder().learningRate(1e-2).warmupRatio(0.2).epochs(2).microBatchSize(2)
             .globalBatchSize(4).maxLength(64).maxPromptLength(32).checkpointEvery(2)
-            .referenceScoring(ReferenceScoring.LIVE).referenceSync(new ReferenceSync(0.5, 3))
+            .referenceScoring(ReferenceLogProbs.LIVE).referenceSync(new ReferenceSync(0.5, 3))
             .build();
     assertResumesExactly(
         dir,

@@ -19,7 +19,7 @@ public final class Encoding {
   private Encoding() {}
 
   /**
-   * Encodes a preference pair and truncates it as {@code TruncationRule} documents: the prompt is
+   * Encodes a preference pair and truncates it as {@code PromptTruncation} documents: the prompt is
    * cut to {@code maxPromptLength} (keeping its end or start) when prompt plus the longer response
    * exceed {@code maxLength}, then each response is cut at its end to the room left.
    *
@@ -94,7 +94,7 @@ public final class Encoding {
   }
 
   /**
-   * The truncation rule of {@code TruncationRule} on token ids: when the prompt plus the longer
+   * The truncation rule of {@code PromptTruncation} on token ids: when the prompt plus the longer
    * response exceed {@code maxLength}, the prompt keeps its last (or first) {@code
    * maxPromptLength} ids; each response then keeps its first {@code maxLength − promptLength}.
    *

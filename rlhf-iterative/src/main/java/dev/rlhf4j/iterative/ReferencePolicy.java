@@ -6,7 +6,7 @@ package dev.rlhf4j.iterative;
  * explicit setting: {@link #INITIAL}, the paper's choice (§3.3: "use the last-iteration model as
  * the initial checkpoint and use π0 as the reference model").
  */
-public enum ReferenceMode {
+public enum ReferencePolicy {
   /** π0, the initial policy, in every iteration (the paper's choice; the default). */
   INITIAL,
   /** The policy of the previous iteration, π_{t−1} (π0 in iteration 1). */

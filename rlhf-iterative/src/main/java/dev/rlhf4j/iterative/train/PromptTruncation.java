@@ -18,7 +18,7 @@ package dev.rlhf4j.iterative.train;
  *
  * <p>Since {@code maxPromptLength < maxLength}, every response keeps at least one token.
  */
-public enum TruncationRule {
+public enum PromptTruncation {
   /** Keep the last {@code maxPromptLength} prompt tokens (TRL's default, {@code "keep_end"}). */
   KEEP_END,
   /** Keep the first {@code maxPromptLength} prompt tokens ({@code "keep_start"}). */

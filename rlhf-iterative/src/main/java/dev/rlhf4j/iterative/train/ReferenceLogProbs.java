@@ -8,7 +8,7 @@ package dev.rlhf4j.iterative.train;
  * same loss as computing them at every step, at the cost of one forward pass per pair instead of
  * one per pair and epoch, and without holding two models in memory while training.
  */
-public enum ReferenceScoring {
+public enum ReferenceLogProbs {
   /**
    * The default: before the first step, the reference model (or a frozen copy of the initial
    * policy, closed right after) scores every pair once; training then holds only the policy. TRL
