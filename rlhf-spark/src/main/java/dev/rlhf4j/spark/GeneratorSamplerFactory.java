@@ -27,30 +27,49 @@ record GeneratorSamplerFactory(int maxBatchRows) implements SamplerFactory {
       model.close();
       throw e;
     }
-    Generator generator = Generator.builder(model, tokenizer).maxBatchRows(maxBatchRows).build();
-    AtomicBoolean closed = new AtomicBoolean();
-    return new PolicySampler() {
-      @Override
-      public List<GeneratedSample> sample(List<Prompt> prompts, int n, SamplingParams params) {
-        checkState(!closed.get(), "the sampler of %s is closed", checkpoint);
-        return generator.sample(prompts, n, params);
-      }
-
-      @Override
-      public void close() {
-        if (closed.compareAndSet(false, true)) {
-          try {
-            model.close();
-          } finally {
-            tokenizer.close();
-          }
-        }
-      }
-    };
+    return new Sampler(checkpoint, model, tokenizer, maxBatchRows);
   }
 
   @Override
   public int batchRows() {
     return maxBatchRows;
+  }
+
+  /** A generator over a frozen model and its tokenizer; owns both until closed. */
+  static final class Sampler implements PolicySampler {
+    private final Path checkpoint;
+    private final CausalLm model;
+    private final HfTokenizer tokenizer;
+    private final Generator generator;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Sampler(Path checkpoint, CausalLm model, HfTokenizer tokenizer, int maxBatchRows) {
+      this.checkpoint = checkpoint;
+      this.model = model;
+      this.tokenizer = tokenizer;
+      this.generator = Generator.builder(model, tokenizer).maxBatchRows(maxBatchRows).build();
+    }
+
+    /** The model it samples from. */
+    CausalLm model() {
+      return model;
+    }
+
+    @Override
+    public List<GeneratedSample> sample(List<Prompt> prompts, int n, SamplingParams params) {
+      checkState(!closed.get(), "the sampler of %s is closed", checkpoint);
+      return generator.sample(prompts, n, params);
+    }
+
+    @Override
+    public void close() {
+      if (closed.compareAndSet(false, true)) {
+        try {
+          model.close();
+        } finally {
+          tokenizer.close();
+        }
+      }
+    }
   }
 }

@@ -99,13 +99,10 @@ public final class DjlDpoBackend implements PolicyBackend {
   @Override
   public TrainedPolicy train(TrainRequest request) {
     checkArgument(request != null, "request must not be null");
-    boolean separateReference =
-        !sameDirectory(request.initialCheckpoint(), request.referenceCheckpoint());
     CausalLm policy = CausalLm.load(request.initialCheckpoint());
     TrainingResult result;
     try (HfTokenizer tokenizer = HfTokenizer.load(request.initialCheckpoint());
-        CausalLm reference =
-            separateReference ? CausalLm.loadFrozen(request.referenceCheckpoint()) : null) {
+        CausalLm reference = openReference(request)) {
       DpoTrainer.Builder trainer =
           DpoTrainer.builder(policy, tokenizer)
               .config(request.dpo())
@@ -121,6 +118,17 @@ public final class DjlDpoBackend implements PolicyBackend {
       throw e;
     }
     return new Trained(policy, metrics(result));
+  }
+
+  /**
+   * The reference model {@code request} needs beside its policy, loaded frozen (no gradient
+   * arrays), or null when the reference is the starting checkpoint itself (the trainer then scores
+   * with a frozen copy of the policy).
+   */
+  static CausalLm openReference(TrainRequest request) {
+    return sameDirectory(request.initialCheckpoint(), request.referenceCheckpoint())
+        ? null
+        : CausalLm.loadFrozen(request.referenceCheckpoint());
   }
 
   /** A trained DJL policy; owns the model until closed. */
@@ -190,7 +198,7 @@ public final class DjlDpoBackend implements PolicyBackend {
   }
 
   /** A generator over a model and tokenizer it loaded and owns. */
-  private static final class GeneratorSampler implements PolicySampler {
+  static final class GeneratorSampler implements PolicySampler {
     private final CausalLm model;
     private final HfTokenizer tokenizer;
     private final Generator generator;
@@ -206,6 +214,11 @@ public final class DjlDpoBackend implements PolicyBackend {
       }
       this.model = loaded;
       this.generator = Generator.builder(model, tokenizer).maxBatchRows(maxBatchRows).build();
+    }
+
+    /** The model it samples from. */
+    CausalLm model() {
+      return model;
     }
 
     @Override

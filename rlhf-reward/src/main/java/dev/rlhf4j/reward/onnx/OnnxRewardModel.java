@@ -23,7 +23,7 @@ import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.onnx.internal.ClassifierGraph;
 import dev.rlhf4j.reward.onnx.internal.ExternalDataCheck;
 import dev.rlhf4j.reward.onnx.internal.ModelSignature;
-import dev.rlhf4j.reward.onnx.internal.PaddedBatch;
+import dev.rlhf4j.reward.onnx.internal.OrtChunk;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -213,14 +213,14 @@ public final class OnnxRewardModel implements RewardModel {
    */
   public float[][] logits(List<long[]> ids) {
     checkNotNull(ids, "ids");
-    List<List<Integer>> chunks = PaddedBatch.chunks(ids, maxBatchSize);
+    List<List<Integer>> chunks = OrtChunk.chunks(ids, maxBatchSize);
     float[][] out = new float[ids.size()][];
     lifecycle.readLock().lock();
     try {
       checkState(!closed, "the ONNX reward model %s is closed", modelFile);
       for (List<Integer> rowsOfChunk : chunks) {
-        PaddedBatch chunk =
-            PaddedBatch.pad(ids, rowsOfChunk, paddingSide == PaddingSide.LEFT, padTokenId);
+        OrtChunk chunk =
+            OrtChunk.pad(ids, rowsOfChunk, paddingSide == PaddingSide.LEFT, padTokenId);
         float[][] rows = run(chunk);
         for (int r = 0; r < rows.length; r++) {
           out[chunk.rows().get(r)] = rows[r];
@@ -232,7 +232,7 @@ public final class OnnxRewardModel implements RewardModel {
     return out;
   }
 
-  private float[][] run(PaddedBatch chunk) {
+  private float[][] run(OrtChunk chunk) {
     long[] shape = chunk.shape();
     OnnxTensor ids = null;
     OnnxTensor mask = null;

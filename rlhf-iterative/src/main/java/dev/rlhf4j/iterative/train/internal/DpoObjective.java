@@ -103,7 +103,11 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
 
   /** A micro-batch ready for the policy. */
   public record Prepared(
-      PaddedBatch batch, PackedPairs packed, double[] referenceChosen, double[] referenceRejected, int size) {}
+      CompletionBatch batch,
+      PackedPairs packed,
+      double[] referenceChosen,
+      double[] referenceRejected,
+      int size) {}
 
   @Override
   public void beginStep(int[] batch) {
@@ -116,7 +120,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
     for (int index : microBatch) {
       selected.add(pairs.get(index));
     }
-    PaddedBatch batch = LogProbs.pairBatch(scope, selected);
+    CompletionBatch batch = LogProbs.pairBatch(scope, selected);
     PackedPairs packed = PackedPairs.of(scope, selected);
     double[] chosen = new double[microBatch.length];
     double[] rejected = new double[microBatch.length];
@@ -135,7 +139,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
 
   @Override
   public TrainingLoop.MicroLoss loss(NDManager scope, Prepared prepared) {
-    PaddedBatch batch = prepared.batch();
+    CompletionBatch batch = prepared.batch();
     SequenceLogProbs logProbs = LogProbs.completion(policy, batch, prepared.packed());
     SequenceLogProbs.ChosenRejected split = logProbs.split();
     PreferenceLossInput input;

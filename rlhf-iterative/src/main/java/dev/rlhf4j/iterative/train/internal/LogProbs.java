@@ -13,11 +13,11 @@ public final class LogProbs {
   private LogProbs() {}
 
   /** The chosen sequences of {@code pairs} stacked over their rejected ones, right-padded. */
-  public static PaddedBatch pairBatch(NDManager scope, List<TokenizedPair> pairs) {
+  public static CompletionBatch pairBatch(NDManager scope, List<TokenizedPair> pairs) {
     List<TokenizedSequence> rows = new ArrayList<>(2 * pairs.size());
     pairs.forEach(p -> rows.add(p.chosen()));
     pairs.forEach(p -> rows.add(p.rejected()));
-    return PaddedBatch.of(scope, rows);
+    return CompletionBatch.of(scope, rows);
   }
 
   /**
@@ -27,7 +27,7 @@ public final class LogProbs {
    * SequenceLogProbs#forCausalLm} on the full logits. Differentiable; the result lives in the ids'
    * manager.
    */
-  public static SequenceLogProbs completion(CausalLm model, PaddedBatch batch) {
+  public static SequenceLogProbs completion(CausalLm model, CompletionBatch batch) {
     NDArray ids = batch.ids();
     try (NDArray logits =
             model.logitsAt(ids, batch.attentionMask(), batch.predictsCompletion());
@@ -40,12 +40,12 @@ public final class LogProbs {
   }
 
   /**
-   * {@link #completion(CausalLm, PaddedBatch)} of a {@link #pairBatch}, computed on {@code packed},
-   * the same pairs packed one per row ({@link PackedPairs}): each pair's shared prompt runs through
-   * the model once. Same values within floating-point tolerance; differentiable.
+   * {@link #completion(CausalLm, CompletionBatch)} of a {@link #pairBatch}, computed on {@code
+   * packed}, the same pairs packed one per row ({@link PackedPairs}): each pair's shared prompt
+   * runs through the model once. Same values within floating-point tolerance; differentiable.
    */
   public static SequenceLogProbs completion(
-      CausalLm model, PaddedBatch batch, PackedPairs packed) {
+      CausalLm model, CompletionBatch batch, PackedPairs packed) {
     NDArray ids = batch.ids();
     try (NDArray logits =
             model.logitsOfPacked(
@@ -62,21 +62,24 @@ public final class LogProbs {
    * Run it outside a gradient collector. With {@code ldAlpha < 1} they are LD-DPO's
    * length-desensitised sums ({@link SequenceLogProbs#lengthDesensitizedSums}).
    */
-  public static double[][] ofPairs(CausalLm model, PaddedBatch batch) {
+  public static double[][] ofPairs(CausalLm model, CompletionBatch batch) {
     return ofPairs(model, batch, 1);
   }
 
-  /** {@link #ofPairs(CausalLm, PaddedBatch)}, length-desensitised with {@code ldAlpha} if below 1. */
-  public static double[][] ofPairs(CausalLm model, PaddedBatch batch, double ldAlpha) {
+  /**
+   * {@link #ofPairs(CausalLm, CompletionBatch)}, length-desensitised with {@code ldAlpha} if below
+   * 1.
+   */
+  public static double[][] ofPairs(CausalLm model, CompletionBatch batch, double ldAlpha) {
     return ofPairs(model, batch, null, ldAlpha);
   }
 
   /**
-   * {@link #ofPairs(CausalLm, PaddedBatch, double)}, computed on {@code packed} (the same pairs,
-   * {@link PackedPairs}) when it is not null.
+   * {@link #ofPairs(CausalLm, CompletionBatch, double)}, computed on {@code packed} (the same
+   * pairs, {@link PackedPairs}) when it is not null.
    */
   public static double[][] ofPairs(
-      CausalLm model, PaddedBatch batch, PackedPairs packed, double ldAlpha) {
+      CausalLm model, CompletionBatch batch, PackedPairs packed, double ldAlpha) {
     NDManager scope = batch.ids().getManager();
     try (NDManager local = scope.newSubManager();
         SequenceLogProbs logProbs =

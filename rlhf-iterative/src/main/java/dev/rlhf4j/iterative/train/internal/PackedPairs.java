@@ -12,7 +12,7 @@ import java.util.List;
  * Preference pairs packed one pair per row for {@code CausalLm#logitsOfPacked}: the ids the chosen
  * and the rejected sequence share at their start (the prompt, at least), then the rest of the
  * chosen, then the rest of the rejected sequence, right-padded. The shared prefix is computed once
- * per pair instead of twice. {@link #slots} names, in the order of {@link PaddedBatch}'s {@code
+ * per pair instead of twice. {@link #slots} names, in the order of {@link CompletionBatch}'s {@code
  * predictsCompletion} over {@link LogProbs#pairBatch} (chosen rows, then rejected rows, each row in
  * slot order), the packed slots that predict a response token, so the packed logits feed the same
  * labels and masks as the unpacked ones.

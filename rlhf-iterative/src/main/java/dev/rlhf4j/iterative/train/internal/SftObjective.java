@@ -35,7 +35,7 @@ public final class SftObjective implements TrainingLoop.Objective<SftObjective.P
   }
 
   /** A micro-batch ready for the policy. */
-  public record Prepared(PaddedBatch batch, long responseTokens) {}
+  public record Prepared(CompletionBatch batch, long responseTokens) {}
 
   @Override
   public void beginStep(int[] batch) {
@@ -54,12 +54,12 @@ public final class SftObjective implements TrainingLoop.Objective<SftObjective.P
       rows.add(examples.get(index));
       responseTokens += examples.get(index).responseLength();
     }
-    return new Prepared(PaddedBatch.of(scope, rows), responseTokens);
+    return new Prepared(CompletionBatch.of(scope, rows), responseTokens);
   }
 
   @Override
   public TrainingLoop.MicroLoss loss(NDManager scope, Prepared prepared) {
-    PaddedBatch batch = prepared.batch();
+    CompletionBatch batch = prepared.batch();
     SequenceLogProbs logProbs = LogProbs.completion(policy, batch);
     NDArray nll = logProbs.sum().sum().neg();
     NDArray weighted = nll.div(scalar(nll, batchTokens));

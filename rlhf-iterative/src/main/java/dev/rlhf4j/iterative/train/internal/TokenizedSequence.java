@@ -25,7 +25,6 @@ public final class TokenizedSequence {
     this.responseStart = responseStart;
   }
 
-  /** The number of ids. */
   /** Adds this sequence (its ids and where its response starts) to {@code fingerprint}. */
   public void addTo(dev.rlhf4j.training.DataFingerprint fingerprint) {
     fingerprint.add(ids).add(responseStart);
@@ -34,6 +33,11 @@ public final class TokenizedSequence {
   /** The number of tokens. */
   public int length() {
     return ids.length;
+  }
+
+  /** A copy of the ids: prompt then response. */
+  public long[] ids() {
+    return ids.clone();
   }
 
   /** The id at {@code index}. */

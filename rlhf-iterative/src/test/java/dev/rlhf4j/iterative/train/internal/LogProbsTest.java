@@ -62,7 +62,7 @@ class LogProbsTest {
         NDManager manager = NDManager.newBaseManager()) {
       for (long seed = 1; seed <= 5; seed++) {
         try (NDManager scope = manager.newSubManager()) {
-          PaddedBatch batch = LogProbs.pairBatch(scope, pairs(seed));
+          CompletionBatch batch = LogProbs.pairBatch(scope, pairs(seed));
           SequenceLogProbs full =
               SequenceLogProbs.forCausalLm(
                   model.forward(batch.ids(), batch.attentionMask()).logits(),
@@ -104,7 +104,7 @@ class LogProbsTest {
       }
     }
     try (NDManager scope = manager.newSubManager()) {
-      PaddedBatch batch = LogProbs.pairBatch(scope, pairs);
+      CompletionBatch batch = LogProbs.pairBatch(scope, pairs);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         SequenceLogProbs logProbs =
             completionPath

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The shared-prompt path ({@link PackedPairs}, {@code CausalLm#logitsOfPacked}) against the
- * unshared one (one sequence per row, {@link LogProbs#completion(CausalLm, PaddedBatch)}): the
+ * unshared one (one sequence per row, {@link LogProbs#completion(CausalLm, CompletionBatch)}): the
  * log-probabilities and the gradients agree within float tolerance (the shapes differ, so not
  * bitwise), for pairs that share their prompt, share more than the prompt, share nothing, or where
  * one sequence is a prefix of the other.
@@ -144,7 +144,7 @@ class PackedPairsTest {
       for (long seed = 1; seed <= 4; seed++) {
         try (NDManager scope = manager.newSubManager()) {
           List<TokenizedPair> pairs = pairs(seed);
-          PaddedBatch batch = LogProbs.pairBatch(scope, pairs);
+          CompletionBatch batch = LogProbs.pairBatch(scope, pairs);
           SequenceLogProbs unshared = LogProbs.completion(model, batch);
           SequenceLogProbs shared =
               LogProbs.completion(model, batch, PackedPairs.of(scope, pairs));
@@ -174,7 +174,7 @@ class PackedPairsTest {
         CausalLm reference = policy.copyFrozen();
         NDManager manager = NDManager.newBaseManager()) {
       List<TokenizedPair> pairs = pairs(2);
-      PaddedBatch batch = LogProbs.pairBatch(manager, pairs);
+      CompletionBatch batch = LogProbs.pairBatch(manager, pairs);
       PackedPairs packed = PackedPairs.of(manager, pairs);
       assertThat(reference.parameters().values()).noneMatch(NDArray::hasGradient);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
@@ -207,7 +207,7 @@ class PackedPairsTest {
 
   private static Map<String, float[]> gradients(
       CausalLm model, NDManager manager, List<TokenizedPair> pairs,
-      Function<PaddedBatch, SequenceLogProbs> path) {
+      Function<CompletionBatch, SequenceLogProbs> path) {
     Map<String, NDArray> parameters = model.parameters();
     for (NDArray p : parameters.values()) {
       try (NDArray g = p.getGradient()) {
@@ -215,7 +215,7 @@ class PackedPairsTest {
       }
     }
     try (NDManager scope = manager.newSubManager()) {
-      PaddedBatch batch = LogProbs.pairBatch(scope, pairs);
+      CompletionBatch batch = LogProbs.pairBatch(scope, pairs);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         SequenceLogProbs logProbs = path.apply(batch);
         float[] w = new float[2 * pairs.size()];

@@ -12,7 +12,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /** Padding and bucketing keep every sequence, once, recoverable from its row and mask. */
-class PaddedBatchPropertiesTest {
+class OrtChunkPropertiesTest {
 
   @Property(tries = 200)
   void chunksAndPad_coverEverySequenceOnce_andMaskRecoversIt(
@@ -29,8 +29,8 @@ class PaddedBatchPropertiesTest {
     }
     Set<Integer> seen = new HashSet<>();
     int previousLongest = 0;
-    for (List<Integer> rows : PaddedBatch.chunks(sequences, maxRows)) {
-      PaddedBatch chunk = PaddedBatch.pad(sequences, rows, padLeft, -7);
+    for (List<Integer> rows : OrtChunk.chunks(sequences, maxRows)) {
+      OrtChunk chunk = OrtChunk.pad(sequences, rows, padLeft, -7);
       assertThat(chunk.rows()).hasSizeBetween(1, maxRows);
       assertThat(chunk.ids().isDirect()).isTrue();
       assertThat(chunk.length()).isGreaterThanOrEqualTo(previousLongest);

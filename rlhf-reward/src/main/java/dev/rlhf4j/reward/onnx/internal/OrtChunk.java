@@ -2,6 +2,7 @@ package dev.rlhf4j.reward.onnx.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.rlhf4j.models.PaddedBatch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
@@ -21,10 +22,10 @@ import java.util.stream.IntStream;
  * @param ids the padded ids
  * @param mask the attention mask
  */
-public record PaddedBatch(List<Integer> rows, int length, LongBuffer ids, LongBuffer mask) {
+public record OrtChunk(List<Integer> rows, int length, LongBuffer ids, LongBuffer mask) {
 
   /** Validates the record. */
-  public PaddedBatch {
+  public OrtChunk {
     rows = List.copyOf(rows);
   }
 
@@ -61,40 +62,25 @@ public record PaddedBatch(List<Integer> rows, int length, LongBuffer ids, LongBu
   }
 
   /**
-   * Pads the sequences at {@code rows} to the longest of them.
+   * Pads the sequences at {@code rows} to the longest of them, with {@link PaddedBatch#onHost}.
    *
    * @param padLeft whether padding goes before the tokens
    * @param padId the id written into padded slots
    */
-  public static PaddedBatch pad(
+  public static OrtChunk pad(
       List<long[]> sequences, List<Integer> rows, boolean padLeft, long padId) {
-    int length = rows.stream().mapToInt(i -> sequences.get(i).length).max().orElseThrow();
-    int size = Math.multiplyExact(rows.size(), length);
-    LongBuffer ids = direct(size);
-    LongBuffer mask = direct(size);
-    for (int row : rows) {
-      long[] sequence = sequences.get(row);
-      int pads = length - sequence.length;
-      if (!padLeft) {
-        ids.put(sequence);
-      }
-      for (int i = 0; i < pads; i++) {
-        ids.put(padId);
-      }
-      if (padLeft) {
-        ids.put(sequence);
-      }
-      for (int t = 0; t < length; t++) {
-        boolean token = padLeft ? t >= pads : t < sequence.length;
-        mask.put(token ? 1L : 0L);
-      }
-    }
-    return new PaddedBatch(rows, length, ids.flip(), mask.flip());
+    List<long[]> selected = rows.stream().map(sequences::get).toList();
+    PaddedBatch.Host host =
+        PaddedBatch.onHost(
+            selected, padId, padLeft ? PaddedBatch.Side.LEFT : PaddedBatch.Side.RIGHT);
+    return new OrtChunk(rows, host.width(), direct(host.ids()), direct(host.mask()));
   }
 
-  private static LongBuffer direct(int longs) {
-    return ByteBuffer.allocateDirect(Math.multiplyExact(longs, 8))
+  private static LongBuffer direct(long[] values) {
+    return ByteBuffer.allocateDirect(Math.multiplyExact(values.length, 8))
         .order(ByteOrder.nativeOrder())
-        .asLongBuffer();
+        .asLongBuffer()
+        .put(values)
+        .flip();
   }
 }
