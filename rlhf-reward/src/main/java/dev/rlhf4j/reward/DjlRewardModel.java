@@ -154,7 +154,8 @@ public final class DjlRewardModel implements RewardModel {
    * A reward model from a Hugging Face {@code *ForSequenceClassification} directory with one
    * label: {@code config.json}, the safetensors weights, the tokenizer files with a chat
    * template, and, if present, the {@value #SIDECAR_FILE} normalisation. The built model
-   * owns and closes the classifier and the tokenizer.
+   * owns and closes the classifier and the tokenizer. The classifier is loaded frozen (no
+   * gradient arrays), as scoring needs; set {@code trainable(true)} to go on training it.
    *
    * @throws IllegalArgumentException if directory is null
    */
@@ -586,7 +587,10 @@ public final class DjlRewardModel implements RewardModel {
           checkArgument(
               Files.isDirectory(directory), "%s is not a directory", directory.toAbsolutePath());
           tokenizer = HfTokenizer.load(directory);
-          classifier = SequenceClassifier.load(directory, modelOptions());
+          classifier =
+              trainable()
+                  ? SequenceClassifier.load(directory, modelOptions())
+                  : SequenceClassifier.loadFrozen(directory, modelOptions());
           if (!normalizationSet) {
             normalization = ModelFiles.readNormalization(directory).orElse(null);
           }

@@ -21,6 +21,7 @@ public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
   private boolean maxLengthSet;
   private Truncation truncation = Truncation.KEEP_END;
   private ModelOptions modelOptions;
+  private boolean trainable;
 
   /**
    * The settings a model keeps once built.
@@ -91,6 +92,22 @@ public abstract class ScoringModelBuilder<B extends ScoringModelBuilder<B>> {
     checkArgument(value != null, "modelOptions must not be null");
     this.modelOptions = value;
     return self();
+  }
+
+  /**
+   * Whether a model loaded from a directory keeps gradient arrays, so that its trainer can go on
+   * training it (default false: loaded frozen, its weights only, as scoring needs). Models built
+   * from objects in memory keep those objects' state; a reward model initialised from a causal LM
+   * is always trainable, since its head is new.
+   */
+  public B trainable(boolean value) {
+    this.trainable = value;
+    return self();
+  }
+
+  /** Whether to load a directory with gradient arrays (see {@link #trainable(boolean)}). */
+  protected boolean trainable() {
+    return trainable;
   }
 
   /**

@@ -96,7 +96,9 @@ public final class LmPreferenceModel implements PreferenceModel {
 
   /**
    * A preference model loaded from a Hugging Face causal-LM directory (weights, config and
-   * tokenizer with a chat template). The built model owns and closes both.
+   * tokenizer with a chat template). The built model owns and closes both. The LM is loaded
+   * frozen (no gradient arrays), as judging needs; set {@code trainable(true)} to train it with a
+   * {@link PreferenceTrainer}.
    *
    * @throws IllegalArgumentException if directory is null
    */
@@ -369,7 +371,10 @@ public final class LmPreferenceModel implements PreferenceModel {
           checkArgument(
               Files.isDirectory(directory), "%s is not a directory", directory.toAbsolutePath());
           tokenizer = HfTokenizer.load(directory);
-          lm = CausalLm.load(directory, modelOptions());
+          lm =
+              trainable()
+                  ? CausalLm.load(directory, modelOptions())
+                  : CausalLm.loadFrozen(directory, modelOptions());
         }
         requireChatTemplate(tokenizer, "the preference model renders its prompt with it");
         long[] answers =

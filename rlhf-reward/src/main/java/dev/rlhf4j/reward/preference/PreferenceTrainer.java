@@ -65,7 +65,7 @@ public final class PreferenceTrainer {
   /**
    * A trainer for {@code lm}, whose prompts {@code tokenizer} renders with its chat template.
    *
-   * @throws IllegalArgumentException if an argument is null
+   * @throws IllegalArgumentException if an argument is null or the model is frozen
    */
   public static Builder builder(CausalLm lm, HfTokenizer tokenizer) {
     checkArgument(lm != null, "lm must not be null");
@@ -78,7 +78,8 @@ public final class PreferenceTrainer {
    * otherwise, with its maximum length: the preference model judges with the trained weights as
    * soon as {@link #train()} returns. The model is borrowed (never closed here).
    *
-   * @throws IllegalArgumentException if model is null
+   * @throws IllegalArgumentException if model is null or was loaded frozen (see {@code
+   *     trainable(true)})
    */
   public static Builder builder(LmPreferenceModel model) {
     checkArgument(model != null, "model must not be null");
@@ -210,6 +211,10 @@ public final class PreferenceTrainer {
 
     private Builder(CausalLm lm, HfTokenizer tokenizer) {
       super(4, LmPreferenceModel.DEFAULT_MAX_LENGTH);
+      checkArgument(
+          lm.isTrainable(),
+          "the preference model's LM was loaded frozen (weights only, for judging); to train it,"
+              + " load it with PreferenceModels.lm(dir).trainable(true) or pass a trainable LM");
       this.lm = lm;
       this.tokenizer = tokenizer;
     }

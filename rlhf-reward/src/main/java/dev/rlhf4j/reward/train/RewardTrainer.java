@@ -71,7 +71,7 @@ public final class RewardTrainer {
   /**
    * A trainer for {@code model}, whose inputs {@code tokenizer} renders with its chat template.
    *
-   * @throws IllegalArgumentException if an argument is null
+   * @throws IllegalArgumentException if an argument is null or the model is frozen
    */
   public static Builder builder(SequenceClassifier model, HfTokenizer tokenizer) {
     checkArgument(model != null, "model must not be null");
@@ -94,7 +94,8 @@ public final class RewardTrainer {
    * }
    * }</pre>
    *
-   * @throws IllegalArgumentException if model is null
+   * @throws IllegalArgumentException if model is null or was loaded frozen (see {@code
+   *     trainable(true)})
    */
   public static Builder builder(DjlRewardModel model) {
     checkArgument(model != null, "model must not be null");
@@ -200,6 +201,11 @@ public final class RewardTrainer {
 
     private Builder(SequenceClassifier model, HfTokenizer tokenizer) {
       super(8, DjlRewardModel.DEFAULT_MAX_LENGTH);
+      checkArgument(
+          model.isTrainable(),
+          "the reward model was loaded frozen (weights only, for scoring); to train it, load it"
+              + " with RewardModels.djl(dir).trainable(true) or start from"
+              + " RewardModels.djlFromCausalLm(sftDir, seed)");
       this.model = model;
       this.tokenizer = tokenizer;
     }
