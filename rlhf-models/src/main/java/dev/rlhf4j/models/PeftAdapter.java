@@ -205,6 +205,72 @@ public final class PeftAdapter {
    */
   public static LoraConfig load(TransformerModel model, Path directory) {
     checkNotNull(model, "model");
+    checkState(model.loraConfig().isEmpty(), "the model already has a LoRA adapter");
+    try (NDManager scope = NDManager.newBaseManager(model.options().device())) {
+      Checked adapter = readChecked(model, directory, scope);
+      model.addLora(adapter.config(), 0);
+      for (Map.Entry<String, NDArray> e : adapter.tensors().entrySet()) {
+        NDArray target =
+            e.getKey().equals(SCORE)
+                ? model.parameters().get(SCORE)
+                : model.loraParameters().get(e.getKey());
+        target.set(new NDIndex("..."), e.getValue().toDevice(model.options().device(), false));
+      }
+      return adapter.config();
+    }
+  }
+
+  /**
+   * Merges the adapter in {@code directory} into {@code model}'s weights in place (PEFT's {@code
+   * merge_and_unload} in memory), without attaching an adapter: each adapted weight becomes
+   * {@code W + (alpha/r) · B A} (transposed for GPT-2's {@code [in, out]} Conv1D weights), a
+   * sequence classifier's saved {@code score} head replaces the model's. The model then runs at
+   * the cost of the base: what sampling uses, since the two extra products per adapted layer and
+   * token cost more than the one-off merge (measured on tiny Llama shapes, see the CHANGELOG).
+   * Checks as {@link #load}; nothing is modified unless they all pass. Run it outside a gradient
+   * collector.
+   *
+   * @return the adapter's settings
+   * @throws CheckpointException as {@link #load}
+   * @throws IllegalStateException if the model is closed or has an adapter attached
+   */
+  public static LoraConfig loadMerged(TransformerModel model, Path directory) {
+    checkNotNull(model, "model");
+    checkState(
+        model.loraConfig().isEmpty(),
+        "the model has a LoRA adapter attached; merge into a model without one");
+    boolean gpt2 = model.config().family() == ModelFamily.GPT2;
+    try (NDManager scope = NDManager.newBaseManager(model.options().device())) {
+      Checked adapter = readChecked(model, directory, scope);
+      double scale = adapter.config().scale();
+      for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+        String name = e.getKey();
+        NDArray replacement = null;
+        if (name.equals(SCORE) && adapter.tensors().containsKey(SCORE)) {
+          replacement = adapter.tensors().get(SCORE);
+        }
+        String module = name.endsWith(".weight")
+            ? name.substring(0, name.length() - ".weight".length()) : name;
+        NDArray a = adapter.tensors().get(module + ".lora_A.weight");
+        try (NDArray weight = e.getValue().stopGradient()) {
+          if (replacement != null) {
+            weight.set(new NDIndex("..."), replacement.toDevice(weight.getDevice(), false));
+          } else if (a != null) {
+            NDArray b = adapter.tensors().get(module + ".lora_B.weight");
+            NDArray delta = b.matMul(a).mul(scale).toDevice(weight.getDevice(), false);
+            weight.addi(gpt2 ? delta.transpose() : delta);
+          }
+        }
+      }
+      return adapter.config();
+    }
+  }
+
+  /** An adapter's settings and checked tensors (model-relative names, the model's type). */
+  private record Checked(LoraConfig config, Map<String, NDArray> tensors) {}
+
+  /** Reads and checks the adapter in {@code directory} against {@code model}, into {@code scope}. */
+  private static Checked readChecked(TransformerModel model, Path directory, NDManager scope) {
     LoraConfig config = readConfig(directory);
     Path configFile = directory.resolve(CONFIG_FILE);
     JsonNode json;
@@ -227,10 +293,8 @@ public final class PeftAdapter {
           configFile, null, "field 'task_type' is \"" + task + "\" but the model is a "
               + taskType(model) + " model");
     }
-    checkState(model.loraConfig().isEmpty(), "the model already has a LoRA adapter");
     Path weights = directory.resolve(WEIGHTS_FILE);
-    try (SafetensorsFile file = SafetensorsFile.open(weights);
-        NDManager scope = NDManager.newBaseManager(model.options().device())) {
+    try (SafetensorsFile file = SafetensorsFile.open(weights)) {
       // plan the adapter's shapes from the model before reading anything
       Map<String, Shape> expected = expectedShapes(model, config);
       for (Map.Entry<String, Shape> e : expected.entrySet()) {
@@ -262,16 +326,8 @@ public final class PeftAdapter {
         checkFiniteAdapter(array, weights, PREFIX + name);
         read.put(name, array.toType(model.options().dataType(), false));
       }
-      model.addLora(config, 0);
-      for (Map.Entry<String, NDArray> e : read.entrySet()) {
-        NDArray target =
-            e.getKey().equals(SCORE)
-                ? model.parameters().get(SCORE)
-                : model.loraParameters().get(e.getKey());
-        target.set(new NDIndex("..."), e.getValue().toDevice(model.options().device(), false));
-      }
+      return new Checked(config, read);
     }
-    return config;
   }
 
   /**

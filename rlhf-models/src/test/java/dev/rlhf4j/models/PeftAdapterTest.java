@@ -158,6 +158,13 @@ class PeftAdapterTest {
           assertThat(maxAbsDiff(toDoubles(reloaded.forward(ids, m).logits()), withAdapter))
               .isLessThan(TOLERANCE);
         }
+        // merged in memory, as the loop's sampler does: no adapter attached, the same logits
+        try (CausalLm frozen = CausalLm.fromStateDict(config, state, ModelOptions.cpu())) {
+          assertThat(PeftAdapter.loadMerged(frozen, adapterDir)).isEqualTo(loaded);
+          assertThat(frozen.loraConfig()).isEmpty();
+          assertThat(maxAbsDiff(toDoubles(frozen.forward(ids, m).logits()), withAdapter))
+              .isLessThan(TOLERANCE);
+        }
       }
     }
   }
