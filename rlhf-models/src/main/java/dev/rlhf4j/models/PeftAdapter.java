@@ -114,6 +114,43 @@ public final class PeftAdapter {
   }
 
   /**
+   * The base model of the adapter in {@code directory}: its {@code base_model_name_or_path} as a
+   * path, when {@code directory} is an adapter directory ({@code adapter_config.json} and no
+   * {@code config.json}); empty for a plain model directory. Adapters that rlhf4j's trainers write
+   * name the directory the policy was loaded from.
+   *
+   * @throws CheckpointException if the directory is an adapter directory whose config names no
+   *     base, or a base that is not a local directory (a Hub id: download it and load the base
+   *     yourself, then {@link #load})
+   */
+  public static java.util.Optional<Path> baseModel(Path directory) {
+    checkNotNull(directory, "directory");
+    Path file = directory.resolve(CONFIG_FILE);
+    if (!Files.isRegularFile(file) || Files.exists(directory.resolve("config.json"))) {
+      return java.util.Optional.empty();
+    }
+    readConfig(directory);
+    JsonNode base;
+    try {
+      base = JSON.readTree(file.toFile()).get("base_model_name_or_path");
+    } catch (IOException e) {
+      throw new CheckpointException(file, null, "cannot be read: " + e.getMessage(), e);
+    }
+    if (base == null || !base.isTextual() || base.asText().isEmpty()) {
+      throw new CheckpointException(
+          file, null, "names no base model (base_model_name_or_path is " + base + "); load the"
+              + " base yourself and attach the adapter with PeftAdapter.load");
+    }
+    Path path = Path.of(base.asText());
+    if (!Files.isDirectory(path)) {
+      throw new CheckpointException(
+          file, null, "names the base model '" + base.asText() + "', which is not a local"
+              + " directory; load the base yourself and attach the adapter with PeftAdapter.load");
+    }
+    return java.util.Optional.of(path);
+  }
+
+  /**
    * Reads the settings of the adapter in {@code directory} (its {@code adapter_config.json}).
    *
    * @throws CheckpointException naming the file and the field if the config is not a LoRA
