@@ -151,8 +151,9 @@ public final class DpoTrainer {
 
   /**
    * The estimated peak memory of a training step on {@code pairs} with this trainer's settings:
-   * the policy's weights, gradients and AdamW state of what trains (the adapter alone with LoRA), a
-   * reference copy when one is held during training (never with LoRA and no reference model), the activations and vocabulary projection of the largest micro-batch. {@link
+   * the policy's weights, gradients and AdamW state of what trains (the adapter alone with LoRA),
+   * a reference copy when one is held during training (never with LoRA and no reference model),
+   * the activations and vocabulary projection of the largest micro-batch. {@link
    * #train} refuses to start when the part not yet loaded exceeds the {@link
    * Builder#availableMemory available memory}, with {@link InsufficientMemoryException}.
    *

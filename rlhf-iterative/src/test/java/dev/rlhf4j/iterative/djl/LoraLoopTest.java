@@ -15,6 +15,7 @@ import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.IterativeLoop;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
+import dev.rlhf4j.iterative.ReferencePolicy;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.LoraConfig;
@@ -22,7 +23,6 @@ import dev.rlhf4j.models.PeftAdapter;
 import dev.rlhf4j.models.checkpoint.SafetensorsFile;
 import dev.rlhf4j.sampling.exploration.ExplorationStrategies;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +72,12 @@ class LoraLoopTest {
   }
 
   private IterativeLoop loop(Path runDirectory, ProgressListener listener) {
+    return loop(runDirectory, listener, ReferencePolicy.INITIAL, DPO);
+  }
+
+  private IterativeLoop loop(
+      Path runDirectory, ProgressListener listener, ReferencePolicy referencePolicy,
+      DpoConfig dpo) {
     return IterativeDpo.builder()
         .policy(pi0)
         .backend(DjlDpoBackend.builder().maxBatchRows(16).build())
@@ -81,11 +87,12 @@ class LoraLoopTest {
         .promptsPerIteration(8)
         .exploration(ExplorationStrategies.rejectionSampling(4))
         .sampling(SAMPLING)
-        .dpo(DPO)
+        .dpo(dpo)
         .evaluation(
             Evaluation.of(prompts("eval-", 4))
                 .withSampling(SamplingParams.builder().temperature(0).maxNewTokens(6).build()))
         .seed(11)
+        .reference(referencePolicy)
         .runDirectory(runDirectory)
         .listener(listener)
         .build();
@@ -133,6 +140,19 @@ class LoraLoopTest {
     assertThat(Math.abs(steps.first.get(2).get("rewards/chosen"))).isGreaterThan(1e-4);
     assertThat(adapter(result.iterations().get(1).checkpoint()))
         .isNotEqualTo(adapter(result.iterations().get(0).checkpoint()));
+  }
+
+  @Test
+  void previousIterationAsReference_isItsAdapterMergedIntoTheBase() {
+    FirstSteps steps = new FirstSteps();
+    // without dropout, so that the policy in training mode computes what the reference computes
+    DpoConfig noDropout =
+        DPO.toBuilder().lora(DPO.lora().orElseThrow().withDropout(0)).build();
+    loop(tmp.resolve("run"), steps, ReferencePolicy.PREVIOUS, noDropout).run();
+    // iteration 2 starts from iteration 1's adapter and is measured against it: ratios ~ 0 (the
+    // reference runs merged weights, the policy the attached adapter: rounding apart, equal)
+    assertThat(steps.first.get(2).get("rewards/chosen")).isCloseTo(0, within(1e-5));
+    assertThat(steps.first.get(2).get("loss")).isCloseTo(Math.log(2), within(1e-5));
   }
 
   @Test
