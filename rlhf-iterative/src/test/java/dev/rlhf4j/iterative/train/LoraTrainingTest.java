@@ -342,6 +342,21 @@ class LoraTrainingTest {
   }
 
   @Test
+  void loraStepThatDoesNotFit_isRefusedBeforeTheAdapterIsAdded() {
+    try (CausalLm policy = TinyModels.policy(1)) {
+      DpoTrainer trainer =
+          DpoTrainer.builder(policy, tokenizer).config(small().build())
+              .availableMemory(dev.rlhf4j.models.memory.AvailableMemory.fixed(0)).build();
+      int before = TinyModels.liveArrays();
+      assertThatThrownBy(() -> trainer.train(TinyModels.toyPairs(4)))
+          .isInstanceOf(dev.rlhf4j.models.memory.InsufficientMemoryException.class)
+          .hasMessageStartingWith("DPO step (2 pairs x 2 x up to ");
+      assertThat(policy.loraConfig()).as("no adapter allocated").isEmpty();
+      assertThat(TinyModels.liveArrays()).isEqualTo(before);
+    }
+  }
+
+  @Test
   void mismatchedAdapter_orTrDpo_isRefused() {
     try (CausalLm policy = TinyModels.policy(1)) {
       policy.addLora(LoraConfig.of(2, 4, "q_proj"), 1);
