@@ -267,6 +267,11 @@ class LoraTest {
       assertThatThrownBy(() -> gpt2.addLora(LoraConfig.of(4000, 8, "c_fc"), 1))
           .hasMessageContaining("exceeds the smaller side");
       gpt2.addLora(LoraConfig.of(2, 4, "c_proj"), 1);
+      assertThatThrownBy(() -> gpt2.save(java.nio.file.Path.of("target", "never-written")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("save would drop")
+          .hasMessageContaining("PeftAdapter.save(model, dir)");
+      assertThat(java.nio.file.Path.of("target", "never-written")).doesNotExist();
       assertThat(gpt2.loraParameters()).containsKey("transformer.h.0.attn.c_proj.lora_A.weight")
           .containsKey("transformer.h.0.mlp.c_proj.lora_B.weight");
       assertThatThrownBy(() -> gpt2.addLora(LoraConfig.of(2, 4, "c_fc"), 1))
