@@ -357,6 +357,28 @@ class LoraTrainingTest {
   }
 
   @Test
+  void liveArrays_stayFlatOverManySteps_withTheAdapterOffReferenceScoredLive() {
+    List<Integer> counts = new ArrayList<>();
+    try (CausalLm policy = TinyModels.policy(1)) {
+      DpoTrainer.builder(policy, tokenizer)
+          .config(
+              small().lora(LORA.withDropout(0.1)).microBatchSize(1).globalBatchSize(2).epochs(4)
+                  .referenceScoring(ReferenceLogProbs.LIVE).build())
+          .listener(
+              new ProgressListener() {
+                @Override
+                public void onStep(StepMetrics event) {
+                  counts.add(TinyModels.liveArrays());
+                }
+              })
+          .build()
+          .train(TinyModels.toyPairs(4));
+    }
+    assertThat(counts).hasSize(8);
+    assertThat(counts.subList(1, counts.size())).containsOnly(counts.get(1));
+  }
+
+  @Test
   void mismatchedAdapter_orTrDpo_isRefused() {
     try (CausalLm policy = TinyModels.policy(1)) {
       policy.addLora(LoraConfig.of(2, 4, "q_proj"), 1);
