@@ -347,7 +347,9 @@ public final class IterativeLoop {
      * 5e-7, cosine with 3% warm-up, 2 epochs, global batch 128). Its seed is replaced by one
      * derived from {@link #seed} and the iteration. Recorded in {@code run.json}: resuming with
      * another config is an error. With {@code checkpointEvery} set, a crash during an iteration's
-     * training resumes that training from its last checkpoint.
+     * training resumes that training from its last checkpoint. With {@link DpoConfig#lora()} set,
+     * every iteration trains a LoRA adapter and its checkpoint is a PEFT adapter directory
+     * pointing at π0 (the DJL backend: {@link dev.rlhf4j.iterative.djl.DjlDpoBackend}).
      *
      * @throws IllegalArgumentException if value is null
      */

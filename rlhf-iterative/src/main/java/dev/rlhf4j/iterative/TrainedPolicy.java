@@ -22,7 +22,8 @@ public interface TrainedPolicy extends AutoCloseable {
 
   /**
    * Writes the trained policy as a checkpoint {@link PolicyBackend#sampler} can load (for the DJL
-   * backend, a Hugging Face directory with the starting checkpoint's tokenizer files).
+   * backend, a Hugging Face directory with the starting checkpoint's tokenizer files, or a PEFT
+   * adapter directory pointing at π0 when the config trains a LoRA adapter).
    *
    * @param directory an empty directory; the loop moves it into place afterwards
    * @throws dev.rlhf4j.api.Rlhf4jException if it cannot be written; the loop reruns the training

@@ -108,6 +108,11 @@ public final class CausalLm extends TransformerModel {
    * Loads a Hugging Face model directory into a trainable model with the given device and type.
    * {@link #save} of the result copies the directory's tokenizer files.
    *
+   * <p>A PEFT adapter directory ({@code adapter_config.json}, no {@code config.json}) loads as
+   * transformers' {@code AutoPeftModelForCausalLM} does: the base its {@code
+   * base_model_name_or_path} names, with the adapter attached ({@link PeftAdapter#load}), so
+   * that the adapter trains on; the model's {@link #origin()} is the base.
+   *
    * @throws dev.rlhf4j.models.config.ModelConfigException if {@code config.json} names an
    *     unsupported architecture or lacks a required field (naming it)
    * @throws IllegalArgumentException if the architecture has the wrong head for this class
@@ -116,16 +121,37 @@ public final class CausalLm extends TransformerModel {
    * @throws java.io.UncheckedIOException if {@code config.json} cannot be read
    */
   public static CausalLm load(Path directory, ModelOptions options) {
-    return FACTORY.load(directory, options, true);
+    return loadOrAdapter(directory, options, true);
+  }
+
+  private static CausalLm loadOrAdapter(Path directory, ModelOptions options, boolean trainable) {
+    checkNotNull(directory, "directory");
+    java.util.Optional<Path> base = PeftAdapter.baseModel(directory);
+    if (base.isEmpty()) {
+      return FACTORY.load(directory, options, trainable);
+    }
+    CausalLm model = FACTORY.load(base.get(), options, trainable);
+    try {
+      if (trainable) {
+        PeftAdapter.load(model, directory);
+      } else {
+        PeftAdapter.loadMerged(model, directory);
+      }
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
   }
 
   /**
    * Loads a Hugging Face model directory into a frozen model (no gradients): for scoring,
    * sampling and as a DPO reference, without the memory autograd would hold. Checks and errors as
-   * {@link #load(Path, ModelOptions)}.
+   * {@link #load(Path, ModelOptions)}. A PEFT adapter directory loads as its base with the adapter
+   * merged into the weights ({@link PeftAdapter#loadMerged}): it then runs at the base's cost.
    */
   public static CausalLm loadFrozen(Path directory, ModelOptions options) {
-    return FACTORY.load(directory, options, false);
+    return loadOrAdapter(directory, options, false);
   }
 
   /** {@link #loadFrozen(Path, ModelOptions)} with FLOAT32 on the engine's default device. */

@@ -114,6 +114,43 @@ public final class PeftAdapter {
   }
 
   /**
+   * The base model of the adapter in {@code directory}: its {@code base_model_name_or_path} as a
+   * path, when {@code directory} is an adapter directory ({@code adapter_config.json} and no
+   * {@code config.json}); empty for a plain model directory. Adapters that rlhf4j's trainers write
+   * name the directory the policy was loaded from.
+   *
+   * @throws CheckpointException if the directory is an adapter directory whose config names no
+   *     base, or a base that is not a local directory (a Hub id: download it and load the base
+   *     yourself, then {@link #load})
+   */
+  public static java.util.Optional<Path> baseModel(Path directory) {
+    checkNotNull(directory, "directory");
+    Path file = directory.resolve(CONFIG_FILE);
+    if (!Files.isRegularFile(file) || Files.exists(directory.resolve("config.json"))) {
+      return java.util.Optional.empty();
+    }
+    readConfig(directory);
+    JsonNode base;
+    try {
+      base = JSON.readTree(file.toFile()).get("base_model_name_or_path");
+    } catch (IOException e) {
+      throw new CheckpointException(file, null, "cannot be read: " + e.getMessage(), e);
+    }
+    if (base == null || !base.isTextual() || base.asText().isEmpty()) {
+      throw new CheckpointException(
+          file, null, "names no base model (base_model_name_or_path is " + base + "); load the"
+              + " base yourself and attach the adapter with PeftAdapter.load");
+    }
+    Path path = Path.of(base.asText());
+    if (!Files.isDirectory(path)) {
+      throw new CheckpointException(
+          file, null, "names the base model '" + base.asText() + "', which is not a local"
+              + " directory; load the base yourself and attach the adapter with PeftAdapter.load");
+    }
+    return java.util.Optional.of(path);
+  }
+
+  /**
    * Reads the settings of the adapter in {@code directory} (its {@code adapter_config.json}).
    *
    * @throws CheckpointException naming the file and the field if the config is not a LoRA
@@ -205,6 +242,72 @@ public final class PeftAdapter {
    */
   public static LoraConfig load(TransformerModel model, Path directory) {
     checkNotNull(model, "model");
+    checkState(model.loraConfig().isEmpty(), "the model already has a LoRA adapter");
+    try (NDManager scope = NDManager.newBaseManager(model.options().device())) {
+      Checked adapter = readChecked(model, directory, scope);
+      model.addLora(adapter.config(), 0);
+      for (Map.Entry<String, NDArray> e : adapter.tensors().entrySet()) {
+        NDArray target =
+            e.getKey().equals(SCORE)
+                ? model.parameters().get(SCORE)
+                : model.loraParameters().get(e.getKey());
+        target.set(new NDIndex("..."), e.getValue().toDevice(model.options().device(), false));
+      }
+      return adapter.config();
+    }
+  }
+
+  /**
+   * Merges the adapter in {@code directory} into {@code model}'s weights in place (PEFT's {@code
+   * merge_and_unload} in memory), without attaching an adapter: each adapted weight becomes
+   * {@code W + (alpha/r) · B A} (transposed for GPT-2's {@code [in, out]} Conv1D weights), a
+   * sequence classifier's saved {@code score} head replaces the model's. The model then runs at
+   * the cost of the base: what sampling uses, since the two extra products per adapted layer and
+   * token cost more than the one-off merge (measured on tiny Llama shapes, see the CHANGELOG).
+   * Checks as {@link #load}; nothing is modified unless they all pass. Run it outside a gradient
+   * collector.
+   *
+   * @return the adapter's settings
+   * @throws CheckpointException as {@link #load}
+   * @throws IllegalStateException if the model is closed or has an adapter attached
+   */
+  public static LoraConfig loadMerged(TransformerModel model, Path directory) {
+    checkNotNull(model, "model");
+    checkState(
+        model.loraConfig().isEmpty(),
+        "the model has a LoRA adapter attached; merge into a model without one");
+    boolean gpt2 = model.config().family() == ModelFamily.GPT2;
+    try (NDManager scope = NDManager.newBaseManager(model.options().device())) {
+      Checked adapter = readChecked(model, directory, scope);
+      double scale = adapter.config().scale();
+      for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+        String name = e.getKey();
+        NDArray replacement = null;
+        if (name.equals(SCORE) && adapter.tensors().containsKey(SCORE)) {
+          replacement = adapter.tensors().get(SCORE);
+        }
+        String module = name.endsWith(".weight")
+            ? name.substring(0, name.length() - ".weight".length()) : name;
+        NDArray a = adapter.tensors().get(module + ".lora_A.weight");
+        try (NDArray weight = e.getValue().stopGradient()) {
+          if (replacement != null) {
+            weight.set(new NDIndex("..."), replacement.toDevice(weight.getDevice(), false));
+          } else if (a != null) {
+            NDArray b = adapter.tensors().get(module + ".lora_B.weight");
+            NDArray delta = b.matMul(a).mul(scale).toDevice(weight.getDevice(), false);
+            weight.addi(gpt2 ? delta.transpose() : delta);
+          }
+        }
+      }
+      return adapter.config();
+    }
+  }
+
+  /** An adapter's settings and checked tensors (model-relative names, the model's type). */
+  private record Checked(LoraConfig config, Map<String, NDArray> tensors) {}
+
+  /** Reads and checks the adapter in {@code directory} against {@code model}, into {@code scope}. */
+  private static Checked readChecked(TransformerModel model, Path directory, NDManager scope) {
     LoraConfig config = readConfig(directory);
     Path configFile = directory.resolve(CONFIG_FILE);
     JsonNode json;
@@ -227,10 +330,8 @@ public final class PeftAdapter {
           configFile, null, "field 'task_type' is \"" + task + "\" but the model is a "
               + taskType(model) + " model");
     }
-    checkState(model.loraConfig().isEmpty(), "the model already has a LoRA adapter");
     Path weights = directory.resolve(WEIGHTS_FILE);
-    try (SafetensorsFile file = SafetensorsFile.open(weights);
-        NDManager scope = NDManager.newBaseManager(model.options().device())) {
+    try (SafetensorsFile file = SafetensorsFile.open(weights)) {
       // plan the adapter's shapes from the model before reading anything
       Map<String, Shape> expected = expectedShapes(model, config);
       for (Map.Entry<String, Shape> e : expected.entrySet()) {
@@ -262,16 +363,8 @@ public final class PeftAdapter {
         checkFiniteAdapter(array, weights, PREFIX + name);
         read.put(name, array.toType(model.options().dataType(), false));
       }
-      model.addLora(config, 0);
-      for (Map.Entry<String, NDArray> e : read.entrySet()) {
-        NDArray target =
-            e.getKey().equals(SCORE)
-                ? model.parameters().get(SCORE)
-                : model.loraParameters().get(e.getKey());
-        target.set(new NDIndex("..."), e.getValue().toDevice(model.options().device(), false));
-      }
+      return new Checked(config, read);
     }
-    return config;
   }
 
   /**

@@ -704,12 +704,20 @@ public abstract sealed class TransformerModel implements AutoCloseable
    * replace are deleted, so the directory never mixes two checkpoints.
    *
    * @param storage F32, or BF16 to halve the size (rounded to nearest even)
-   * @throws IllegalStateException if the model is closed
+   * @throws IllegalStateException if the model is closed, or carries a LoRA adapter (the base
+   *     weights alone would be written and the adapter lost: use {@link PeftAdapter#save} or
+   *     {@link PeftAdapter#saveMerged})
    * @throws CheckpointException if the weights cannot be written
    * @throws UncheckedIOException if the directory, config or tokenizer files cannot be written
    */
   public void save(Path directory, StorageType storage) {
     checkOpen();
+    checkState(
+        loraConfig == null,
+        "the model carries a LoRA adapter (%s) that save would drop, writing the base alone; write"
+            + " the adapter with PeftAdapter.save(model, dir), or the merged model with"
+            + " PeftAdapter.saveMerged(model, dir, storage)",
+        loraConfig);
     saveTensors(directory, storage, parameters);
   }
 

@@ -134,6 +134,60 @@ class LoraTest {
     }
   }
 
+  /**
+   * The adapter's scale is an operand autograd keeps for the backward pass; built from a Java
+   * number without an owning copy it would live in a direct buffer the garbage collector frees
+   * (see {@link OwnedArrays}), and the gradients would then read whatever reused that memory:
+   * two identical LoRA DPO runs diverged after a few steps that way.
+   */
+  @Test
+  void loraGradients_doNotChange_whenTheGarbageCollectorRunsBeforeBackward() throws Exception {
+    ModelConfig config = TinyConfigs.llama();
+    try (CausalLm lm = CausalLm.randomInit(config, 9);
+        NDManager manager = NDManager.newBaseManager()) {
+      lm.addLora(new LoraConfig(3, 6, 0, LoraConfig.LLAMA_ALL_LINEAR), 2);
+      for (Map.Entry<String, NDArray> e : lm.loraParameters().entrySet()) {
+        if (e.getKey().endsWith("lora_B.weight")) {
+          e.getValue().set(new NDIndex("..."),
+              manager.randomNormal(0, 0.05f, e.getValue().getShape(), DataType.FLOAT32));
+        }
+      }
+      long[][] mask = {Batches.mask(6, 0, 0), Batches.mask(6, 2, 0)};
+      NDArray ids = manager.create(Batches.ids(4, config.vocabSize(), mask));
+      NDArray m = manager.create(mask);
+      Map<String, float[]> expected = new java.util.HashMap<>();
+      try (NDManager scope = manager.newSubManager()) {
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+          collector.backward(loss(lm, ids, m));
+        }
+      }
+      lm.loraParameters().forEach((n, p) -> expected.put(n, p.getGradient().toFloatArray()));
+      for (int round = 0; round < 5; round++) {
+        lm.loraParameters().values().forEach(p -> p.getGradient().subi(p.getGradient()));
+        try (NDManager scope = manager.newSubManager();
+            GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+          NDArray loss = loss(lm, ids, m);
+          for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(20);
+          }
+          for (int i = 0; i < 2_000; i++) {
+            scope.create(1000.0f + i).close(); // reuse what the collector freed
+          }
+          collector.backward(loss);
+        }
+        for (Map.Entry<String, NDArray> e : lm.loraParameters().entrySet()) {
+          float[] got = e.getValue().getGradient().toFloatArray();
+          float[] want = expected.get(e.getKey());
+          for (int i = 0; i < want.length; i++) {
+            assertThat(got[i]).as("round %s: d loss / d %s[%s]", round, e.getKey(), i)
+                .isCloseTo(want[i], Offset.offset(1e-6f * (1 + Math.abs(want[i]))));
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void trainingSteps_leaveBaseBitIdentical_andMoveTheAdapter() {
     ModelConfig config = TinyConfigs.llama();
@@ -213,6 +267,11 @@ class LoraTest {
       assertThatThrownBy(() -> gpt2.addLora(LoraConfig.of(4000, 8, "c_fc"), 1))
           .hasMessageContaining("exceeds the smaller side");
       gpt2.addLora(LoraConfig.of(2, 4, "c_proj"), 1);
+      assertThatThrownBy(() -> gpt2.save(java.nio.file.Path.of("target", "never-written")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("save would drop")
+          .hasMessageContaining("PeftAdapter.save(model, dir)");
+      assertThat(java.nio.file.Path.of("target", "never-written")).doesNotExist();
       assertThat(gpt2.loraParameters()).containsKey("transformer.h.0.attn.c_proj.lora_A.weight")
           .containsKey("transformer.h.0.mlp.c_proj.lora_B.weight");
       assertThatThrownBy(() -> gpt2.addLora(LoraConfig.of(2, 4, "c_fc"), 1))

@@ -158,6 +158,13 @@ class PeftAdapterTest {
           assertThat(maxAbsDiff(toDoubles(reloaded.forward(ids, m).logits()), withAdapter))
               .isLessThan(TOLERANCE);
         }
+        // merged in memory, as the loop's sampler does: no adapter attached, the same logits
+        try (CausalLm frozen = CausalLm.fromStateDict(config, state, ModelOptions.cpu())) {
+          assertThat(PeftAdapter.loadMerged(frozen, adapterDir)).isEqualTo(loaded);
+          assertThat(frozen.loraConfig()).isEmpty();
+          assertThat(maxAbsDiff(toDoubles(frozen.forward(ids, m).logits()), withAdapter))
+              .isLessThan(TOLERANCE);
+        }
       }
     }
   }
@@ -191,6 +198,45 @@ class PeftAdapterTest {
       NDArray m = manager.create(mask);
       assertThat(other.forward(ids, m).logits().toFloatArray())
           .containsExactly(lm.forward(ids, m).logits().toFloatArray());
+    }
+  }
+
+  @Test
+  void adapterDirectory_loadsOnItsBase_attachedOrMerged_orSaysWhatToDo() throws IOException {
+    ModelConfig config = TinyConfigs.llama();
+    Path adapterDir = dir.resolve("adapter");
+    Path baseDir = dir.resolve("base");
+    try (NDManager manager = NDManager.newBaseManager();
+        CausalLm lm = CausalLm.randomInit(config, 5)) {
+      lm.save(baseDir);
+      writePeftFixture(adapterDir, lm, List.of("q_proj", "v_proj"), manager);
+      Path cfg = adapterDir.resolve("adapter_config.json");
+      String hub = Files.readString(cfg);
+      assertThatThrownBy(() -> CausalLm.load(adapterDir))
+          .isInstanceOf(CheckpointException.class)
+          .hasMessageContaining("'HuggingFaceTB/SmolLM2-135M', which is not a local directory");
+      Files.writeString(cfg, hub.replace("\"HuggingFaceTB/SmolLM2-135M\"", "null"));
+      assertThatThrownBy(() -> CausalLm.loadFrozen(adapterDir))
+          .isInstanceOf(CheckpointException.class).hasMessageContaining("names no base model");
+      Files.writeString(cfg, hub.replace("HuggingFaceTB/SmolLM2-135M", baseDir.toString()));
+      assertThat(PeftAdapter.baseModel(adapterDir)).contains(baseDir);
+      assertThat(PeftAdapter.baseModel(baseDir)).isEmpty();
+
+      long[][] mask = {Batches.mask(6, 0, 0), Batches.mask(6, 2, 0)};
+      NDArray ids = manager.create(Batches.ids(8, config.vocabSize(), mask));
+      NDArray m = manager.create(mask);
+      PeftAdapter.load(lm, adapterDir);
+      double[] expected = toDoubles(lm.forward(ids, m).logits());
+      try (CausalLm attached = CausalLm.load(adapterDir);
+          CausalLm merged = CausalLm.loadFrozen(adapterDir)) {
+        assertThat(attached.loraConfig()).isPresent();
+        assertThat(attached.origin()).contains(baseDir);
+        assertThat(merged.loraConfig()).isEmpty();
+        assertThat(merged.isTrainable()).isFalse();
+        assertThat(maxAbsDiff(toDoubles(attached.forward(ids, m).logits()), expected)).isZero();
+        assertThat(maxAbsDiff(toDoubles(merged.forward(ids, m).logits()), expected))
+            .isLessThan(TOLERANCE);
+      }
     }
   }
 

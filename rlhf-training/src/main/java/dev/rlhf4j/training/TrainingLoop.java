@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Batches.</b> Each epoch visits the examples in an order drawn from its own {@link
  * SplittableRandom}, split from one root seeded with {@link Optimization#seed()}, so a run repeats
- * exactly. An epoch has {@code ceil(n / globalBatchSize)} steps; its last step may hold fewer
+ * exactly. Before each step the engine's own random generator (which draws dropout masks, e.g.
+ * a LoRA adapter's) is seeded from {@link Optimization#seed()} and the step number, so dropout
+ * repeats too, and a resumed run draws the masks an uninterrupted one draws. An epoch has {@code
+ * ceil(n / globalBatchSize)} steps; its last step may hold fewer
  * examples. The objective weighs each micro-batch by its share of the global batch, which makes
  * the update independent of the micro-batch size.
  *
@@ -225,6 +228,7 @@ public final class TrainingLoop {
           int[] globalBatch =
               Arrays.copyOfRange(order, from, Math.min(examples, from + o.globalBatchSize()));
           long stepStart = System.nanoTime();
+          Engine.getInstance().setRandomSeed(stepSeed(o.seed(), step));
           Map<String, Double> metrics = new HashMap<>();
           long stepTokens = 0;
           objective.beginStep(globalBatch);
@@ -302,6 +306,14 @@ public final class TrainingLoop {
   private static Device device(Map<String, NDArray> parameters) {
     checkArgument(!parameters.isEmpty(), "the model has no trainable parameters");
     return parameters.values().iterator().next().getDevice();
+  }
+
+  /** The engine seed of {@code step}: a SplitMix64 mix of the run's seed and the step. */
+  static int stepSeed(long seed, long step) {
+    long z = seed + step * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return (int) (z ^ (z >>> 31));
   }
 
   private static int[] shuffled(int n, SplittableRandom random) {

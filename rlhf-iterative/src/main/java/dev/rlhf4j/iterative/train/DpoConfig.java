@@ -3,6 +3,7 @@ package dev.rlhf4j.iterative.train;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.losses.PreferenceLoss;
+import dev.rlhf4j.models.LoraConfig;
 import dev.rlhf4j.training.Optimization;
 import dev.rlhf4j.training.OptimizationBuilder;
 import java.util.Optional;
@@ -41,6 +42,12 @@ import java.util.Optional;
  *     reference's log-probabilities alike ({@code
  *     dev.rlhf4j.losses.SequenceLogProbs#lengthDesensitizedSums}); in [0, 1], default 1 (off:
  *     plain DPO). The paper uses α between 0.2 and 0.6 depending on the model.
+ * @param lora train a LoRA adapter instead of every weight (Hu et al. 2021; TRL's {@code
+ *     peft_config}), or empty (the default: full fine-tuning). With an adapter the base weights are
+ *     frozen (no gradients, no AdamW state), the reference is the base with the adapter switched
+ *     off (no second model in memory, TRL's behaviour with PEFT and no reference model), and
+ *     checkpoints are PEFT adapter directories; see {@link DpoTrainer}. Cannot be combined with
+ *     {@link #referenceSync()}.
  */
 public record DpoConfig(
     PreferenceLoss loss,
@@ -50,7 +57,8 @@ public record DpoConfig(
     PromptTruncation truncationRule,
     ReferenceLogProbs referenceScoring,
     Optional<ReferenceSync> referenceSync,
-    double ldAlpha) {
+    double ldAlpha,
+    Optional<LoraConfig> lora) {
 
   /** The DPO optimisation defaults (see the class). */
   public static final Optimization DEFAULT_OPTIMIZATION =
@@ -61,7 +69,8 @@ public record DpoConfig(
    * Validates every field and the combinations.
    *
    * @throws IllegalArgumentException if a field is null or out of its range (see {@link Builder}),
-   *     or {@code maxPromptLength >= maxLength}
+   *     {@code maxPromptLength >= maxLength}, or both {@code lora} and {@code referenceSync} are
+   *     set
    */
   public DpoConfig {
     checkArgument(loss != null, "loss must not be null");
@@ -82,6 +91,13 @@ public record DpoConfig(
         "referenceSync %s moves the reference during training, so its log-probabilities cannot be"
             + " precomputed; set referenceScoring(ReferenceLogProbs.LIVE)",
         referenceSync.orElse(null));
+    checkArgument(lora != null, "lora must not be null (use Optional.empty())");
+    checkArgument(
+        lora.isEmpty() || referenceSync.isEmpty(),
+        "referenceSync %s moves the reference towards the policy, but with lora %s the reference"
+            + " is the frozen base itself; drop one of them",
+        referenceSync.orElse(null),
+        lora.orElse(null));
   }
 
   /** The paper's DPO settings (§3.3): {@code builder().build()}. */
@@ -110,6 +126,7 @@ public record DpoConfig(
     b.referenceScoring = referenceScoring;
     b.referenceSync = referenceSync.orElse(null);
     b.ldAlpha = ldAlpha;
+    b.lora = lora.orElse(null);
     return b;
   }
 
@@ -141,6 +158,7 @@ public record DpoConfig(
     private ReferenceLogProbs referenceScoring = ReferenceLogProbs.PRECOMPUTED;
     private ReferenceSync referenceSync;
     private double ldAlpha = 1;
+    private LoraConfig lora;
 
     private Builder() {
       super(DEFAULT_OPTIMIZATION);
@@ -261,11 +279,32 @@ public record DpoConfig(
     }
 
     /**
+     * Trains a LoRA adapter with these settings instead of every weight (see {@link
+     * DpoConfig#lora()}): {@link DpoTrainer} adds it to a policy that has none, drawing A from the
+     * optimisation's seed, and trains the one a policy already has (it must have these settings).
+     * For example {@code lora(new LoraConfig(16, 32, 0.05, LoraConfig.LLAMA_ALL_LINEAR))}.
+     *
+     * @throws IllegalArgumentException if it is null
+     */
+    public Builder lora(LoraConfig lora) {
+      checkArgument(lora != null, "lora must not be null");
+      this.lora = lora;
+      return this;
+    }
+
+    /** Back to full fine-tuning (no adapter), the default. */
+    public Builder noLora() {
+      this.lora = null;
+      return this;
+    }
+
+    /**
      * Builds the config.
      *
      * @throws IllegalArgumentException if {@code globalBatchSize} is not a multiple of {@code
-     *     microBatchSize}, {@code maxPromptLength >= maxLength}, or {@code rpoAlpha} is set on a
-     *     loss that already has an NLL term (the message gives the numbers)
+     *     microBatchSize}, {@code maxPromptLength >= maxLength}, {@code rpoAlpha} is set on a
+     *     loss that already has an NLL term (the message gives the numbers), or {@code lora} and
+     *     {@code referenceSync} are both set
      */
     public DpoConfig build() {
       PreferenceLoss full = loss;
@@ -280,7 +319,7 @@ public record DpoConfig(
       }
       return new DpoConfig(
           full, optimization(), maxLength, maxPromptLength, truncationRule, referenceScoring,
-          Optional.ofNullable(referenceSync), ldAlpha);
+          Optional.ofNullable(referenceSync), ldAlpha, Optional.ofNullable(lora));
     }
   }
 }

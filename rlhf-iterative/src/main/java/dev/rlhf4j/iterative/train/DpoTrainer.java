@@ -11,6 +11,7 @@ import dev.rlhf4j.iterative.train.internal.DpoObjective;
 import dev.rlhf4j.iterative.train.internal.Encoding;
 import dev.rlhf4j.iterative.train.internal.LogProbs;
 import dev.rlhf4j.iterative.train.internal.MemoryCheck;
+import dev.rlhf4j.iterative.train.internal.PolicyAdapter;
 import dev.rlhf4j.iterative.train.internal.PolicyTrainable;
 import dev.rlhf4j.iterative.train.internal.TokenizedPair;
 import dev.rlhf4j.iterative.train.internal.TrainerBuilder;
@@ -59,6 +60,32 @@ import org.slf4j.LoggerFactory;
  * ReferenceLogProbs#PRECOMPUTED} (the default) the reference log-probabilities of every pair are
  * computed once, before the first step, by the reference model or a frozen copy of the policy that
  * is closed right after; with {@link ReferenceLogProbs#LIVE} the reference scores each micro-batch.
+ *
+ * <p><b>LoRA.</b> With {@link DpoConfig#lora()} set (or a policy that already carries an adapter,
+ * e.g. one {@link dev.rlhf4j.models.PeftAdapter#load loaded} from a PEFT directory) only the
+ * adapter trains, whatever the loss:
+ *
+ * <pre>{@code
+ * DpoConfig config = DpoConfig.builder()
+ *     .lora(new LoraConfig(16, 32, 0.05, LoraConfig.LLAMA_ALL_LINEAR))
+ *     .learningRate(5e-6).build();
+ * DpoTrainer.builder(policy, tokenizer).config(config).build().train(pairs);
+ * PeftAdapter.save(policy, adapterDir);     // adapter_config.json + adapter_model.safetensors
+ * }</pre>
+ *
+ * The trainer adds the adapter when the policy has none (A drawn from the optimisation's seed, B
+ * zero, so training starts at the base), freezes the base (no gradient arrays, no AdamW state: the
+ * memory check counts gradients and optimiser state of the adapter only) and switches adapter
+ * dropout on for the steps only. Without a {@link Builder#reference reference} model the
+ * reference is the policy's own base with the adapter switched off ({@link
+ * CausalLm#disableAdapter()}, TRL's behaviour with PEFT): no second model is held, neither for
+ * precomputed nor for live reference log-probabilities. Note that this is π0 = the base even
+ * when the policy came with an adapter already trained. Each checkpoint {@code
+ * checkpoint-<step>/} is then a PEFT adapter directory ({@code adapter_config.json} whose {@code
+ * base_model_name_or_path} names the directory the policy was loaded from, {@code
+ * adapter_model.safetensors}, the tokenizer files): load it with {@code PeftAdapter.load(
+ * CausalLm.load(base), dir)}, or merge it with {@link dev.rlhf4j.models.PeftAdapter#saveMerged}.
+ * {@link ReferenceSync TR-DPO} is refused with an adapter (its reference is the frozen base).
  *
  * <p><b>Steps.</b> The one {@link TrainingLoop} with the config's {@link
  * DpoConfig#optimization()}: AdamW with a warm-up cosine schedule, {@code globalBatchSize} pairs
@@ -124,8 +151,9 @@ public final class DpoTrainer {
 
   /**
    * The estimated peak memory of a training step on {@code pairs} with this trainer's settings:
-   * the policy's weights, gradients and AdamW state, a reference copy when one is held during
-   * training, the activations and vocabulary projection of the largest micro-batch. {@link
+   * the policy's weights, gradients and AdamW state of what trains (the adapter alone with LoRA),
+   * a reference copy when one is held during training (never with LoRA and no reference model),
+   * the activations and vocabulary projection of the largest micro-batch. {@link
    * #train} refuses to start when the part not yet loaded exceeds the {@link
    * Builder#availableMemory available memory}, with {@link InsufficientMemoryException}.
    *
@@ -136,9 +164,16 @@ public final class DpoTrainer {
   }
 
   private MemoryEstimator estimator() {
+    // with an adapter and no reference model, the reference is the policy's own base: no copy
     boolean referenceInTraining =
-        config.referenceScoring() != ReferenceLogProbs.PRECOMPUTED || reference != null;
-    return MemoryCheck.estimator(policy, referenceInTraining ? 1 : 0).build();
+        reference != null
+            || (config.referenceScoring() != ReferenceLogProbs.PRECOMPUTED && !adapterTrains());
+    return MemoryCheck.estimator(policy, config.lora(), referenceInTraining ? 1 : 0).build();
+  }
+
+  /** Whether training will update a LoRA adapter (the config's, or one the policy has). */
+  private boolean adapterTrains() {
+    return config.lora().isPresent() || policy.loraConfig().isPresent();
   }
 
   /** The policy, a caller's reference and the runtime are loaded already. */
@@ -179,16 +214,30 @@ public final class DpoTrainer {
    * @throws IllegalStateException if the policy, reference or tokenizer is closed
    * @throws InsufficientMemoryException if the {@link #estimateMemory estimate} does not fit in
    *     the available memory (checked before anything is allocated)
+   * @throws IllegalArgumentException if the policy already has a LoRA adapter with other settings
+   *     than the config's {@code lora}, or it trains an adapter and the config sets {@code
+   *     referenceSync}
    */
   public TrainingResult train(List<PreferencePair> pairs) {
     List<TokenizedPair> encoded = encode(pairs);
+    PolicyAdapter.check(policy, config.lora());
+    checkArgument(
+        !policy.loraConfig().isPresent() || config.referenceSync().isEmpty(),
+        "referenceSync %s moves the reference towards the policy, but the policy trains a LoRA"
+            + " adapter %s whose reference is the frozen base itself; drop referenceSync",
+        config.referenceSync().orElse(null),
+        policy.loraConfig().orElse(null));
     MemoryCheck.requireDpoFits(
         estimator(), encoded, config.optimization().microBatchSize(), availableMemory,
         residentBytes());
+    PolicyAdapter.attach(policy, config.lora(), config.optimization().seed());
+    boolean adapterReference = reference == null && policy.loraConfig().isPresent();
     CausalLm ownReference = null;
     try {
       CausalLm scorer = reference;
-      if (scorer == null || config.referenceSync().isPresent()) {
+      if (adapterReference) {
+        scorer = policy; // its base, with the adapter switched off while scoring
+      } else if (scorer == null || config.referenceSync().isPresent()) {
         // a synced reference changes: the trainer moves a copy it owns, never the caller's model
         ownReference = (scorer == null ? policy : scorer).copyFrozen();
         scorer = ownReference;
@@ -199,7 +248,7 @@ public final class DpoTrainer {
         try (NDManager manager = NDManager.newBaseManager(scorer.options().device())) {
           precomputed =
               LogProbs.precompute(
-                  scorer, manager, encoded, config.optimization().microBatchSize(),
+                  scorer, policy, manager, encoded, config.optimization().microBatchSize(),
                   config.ldAlpha());
         }
         LOG.debug(
@@ -226,11 +275,18 @@ public final class DpoTrainer {
               config.loss() + "|maxLength=" + config.maxLength() + "|maxPromptLength="
                   + config.maxPromptLength() + "|" + config.truncationRule() + "|"
                   + config.referenceScoring() + "|" + config.referenceSync() + "|ldAlpha="
-                  + config.ldAlpha() + "|data=" + data);
-      TrainingLoop.Outcome outcome =
-          TrainingLoop.run(
-              new PolicyTrainable(policy, tokenizer.directory()), encoded.size(), objective, run,
-              listener);
+                  + config.ldAlpha() + PolicyAdapter.fingerprint(policy) + "|data="
+                  + data);
+      TrainingLoop.Outcome outcome;
+      policy.setAdapterTraining(true);
+      try {
+        outcome =
+            TrainingLoop.run(
+                new PolicyTrainable(policy, tokenizer.directory()), encoded.size(), objective, run,
+                listener);
+      } finally {
+        policy.setAdapterTraining(false);
+      }
       return new TrainingResult(
           outcome.history(), outcome.tokens(), outcome.tokens() / outcome.stepSeconds(),
           outcome.elapsed(), outcome.lastCheckpoint());
@@ -264,8 +320,9 @@ public final class DpoTrainer {
 
     /**
      * The reference policy πref (paper §3.3: the SFT model π0 at every iteration). By default the
-     * policy as it is when training starts. It is only read, never trained; a frozen model
-     * ({@link CausalLm#copyFrozen()}) is best.
+     * policy as it is when training starts, or, when the policy trains a LoRA adapter, its base
+     * with the adapter switched off (no second model). It is only read, never trained; a frozen
+     * model ({@link CausalLm#copyFrozen()}) is best.
      *
      * @throws IllegalArgumentException if it is null, the policy itself, or has another
      *     vocabulary size

@@ -6,6 +6,7 @@ import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.iterative.train.internal.Encoding;
 import dev.rlhf4j.iterative.train.internal.MemoryCheck;
+import dev.rlhf4j.iterative.train.internal.PolicyAdapter;
 import dev.rlhf4j.iterative.train.internal.PolicyTrainable;
 import dev.rlhf4j.iterative.train.internal.SftObjective;
 import dev.rlhf4j.iterative.train.internal.TokenizedSequence;
@@ -38,6 +39,13 @@ import java.util.List;
  * non-finite checks, listeners ({@link Stage#SFT}: {@code loss}, {@code grad_norm}, {@code
  * learning_rate}, {@code tokens_per_sec}, {@code epoch}), checkpoints and resume work as in
  * {@link DpoTrainer}: all of it is the one {@link TrainingLoop}. Samples are not packed: each is one padded row.
+ *
+ * <p><b>LoRA.</b> With {@link SftConfig#lora()} set (or a policy that already carries an adapter)
+ * only the adapter trains, as in {@link DpoTrainer}: the trainer adds the adapter when the policy
+ * has none (A drawn from the optimisation's seed), the base stays frozen (no gradients, no AdamW
+ * state), and each checkpoint is a PEFT adapter directory pointing at the policy's origin
+ * ({@code base_model_name_or_path}). Save the result with {@link
+ * dev.rlhf4j.models.PeftAdapter#save}.
  *
  * <p>The trainer does not own the policy or the tokenizer. Not thread-safe; one training run at a
  * time per process.
@@ -89,6 +97,8 @@ public final class SftTrainer {
    * @throws IllegalStateException if the policy or tokenizer is closed
    * @throws dev.rlhf4j.models.memory.InsufficientMemoryException if the estimated peak of a step
    *     does not fit in the builder's available memory (checked before anything is allocated)
+   * @throws IllegalArgumentException if the policy already has a LoRA adapter with other settings
+   *     than the config's {@code lora}
    */
   public TrainingResult train(List<SftExample> examples) {
     checkArgument(
@@ -103,19 +113,29 @@ public final class SftTrainer {
           Encoding.encodeSft(
               tokenizer, example.prompt(), example.response(), i, config.maxLength(), vocab));
     }
+    PolicyAdapter.check(policy, config.lora());
     MemoryCheck.requireSftFits(
-        MemoryCheck.estimator(policy, 0).build(), encoded, config.optimization().microBatchSize(),
-        availableMemory, MemoryCheck.weightBytes(policy) + MemoryEstimator.DEFAULT_RUNTIME_BYTES);
+        MemoryCheck.estimator(policy, config.lora(), 0).build(), encoded,
+        config.optimization().microBatchSize(), availableMemory,
+        MemoryCheck.weightBytes(policy) + MemoryEstimator.DEFAULT_RUNTIME_BYTES);
+    PolicyAdapter.attach(policy, config.lora(), config.optimization().seed());
     DataFingerprint data = new DataFingerprint();
     encoded.forEach(e -> e.addTo(data));
     TrainingLoop.Run run =
         new TrainingLoop.Run(
             Stage.SFT, iteration, config.optimization(), checkpointDirectory,
-            "maxLength=" + config.maxLength() + "|data=" + data);
-    TrainingLoop.Outcome outcome =
-        TrainingLoop.run(
-            new PolicyTrainable(policy, tokenizer.directory()), encoded.size(),
-            new SftObjective(policy, encoded), run, listener);
+            "maxLength=" + config.maxLength() + PolicyAdapter.fingerprint(policy) + "|data="
+                + data);
+    TrainingLoop.Outcome outcome;
+    policy.setAdapterTraining(true);
+    try {
+      outcome =
+          TrainingLoop.run(
+              new PolicyTrainable(policy, tokenizer.directory()), encoded.size(),
+              new SftObjective(policy, encoded), run, listener);
+    } finally {
+      policy.setAdapterTraining(false);
+    }
     return new TrainingResult(
         outcome.history(), outcome.tokens(), outcome.tokens() / outcome.stepSeconds(),
         outcome.elapsed(), outcome.lastCheckpoint());

@@ -36,7 +36,8 @@ class FrozenModelsTest {
   void separateReference_isLoadedWithoutGradientArrays() {
     Path pi0 = TinyPolicy.write(tmp.resolve("pi0"), 3);
     Path last = TinyPolicy.write(tmp.resolve("last"), 4);
-    try (CausalLm reference = DjlDpoBackend.openReference(request(last, pi0))) {
+    try (CausalLm policy = CausalLm.load(last);
+        CausalLm reference = DjlDpoBackend.openReference(request(last, pi0), policy)) {
       assertThat(reference).isNotNull();
       assertThat(reference.isTrainable()).isFalse();
       assertThat(reference.parameters().values()).isNotEmpty().noneMatch(NDArray::hasGradient);
@@ -46,7 +47,9 @@ class FrozenModelsTest {
   @Test
   void referenceThatIsTheStartingCheckpoint_isNotLoadedTwice() {
     Path pi0 = TinyPolicy.write(tmp.resolve("pi0"), 3);
-    assertThat(DjlDpoBackend.openReference(request(pi0, pi0))).isNull();
+    try (CausalLm policy = CausalLm.load(pi0)) {
+      assertThat(DjlDpoBackend.openReference(request(pi0, pi0), policy)).isNull();
+    }
   }
 
   private TrainRequest request(Path initial, Path reference) {

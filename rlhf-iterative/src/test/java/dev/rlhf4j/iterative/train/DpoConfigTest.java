@@ -29,6 +29,25 @@ class DpoConfigTest {
   }
 
   @Test
+  void lora_isOffByDefault_survivesToBuilder_andNoLoraClearsIt() {
+    dev.rlhf4j.models.LoraConfig lora =
+        new dev.rlhf4j.models.LoraConfig(
+            8, 16, 0.05, dev.rlhf4j.models.LoraConfig.LLAMA_ALL_LINEAR);
+    assertThat(DpoConfig.builder().build().lora()).isEmpty();
+    DpoConfig dpo = DpoConfig.builder().lora(lora).seed(3).build();
+    assertThat(dpo.lora()).contains(lora);
+    assertThat(dpo.toBuilder().seed(4).build().lora()).contains(lora);
+    assertThat(dpo.toBuilder().noLora().build().lora()).isEmpty();
+    assertThat(dpo.toString()).contains("lora=Optional[LoraConfig[rank=8");
+    SftConfig sft = SftConfig.builder().lora(lora).build();
+    assertThat(SftConfig.builder().build().lora()).isEmpty();
+    assertThat(sft.toBuilder().maxLength(64).build().lora()).contains(lora);
+    assertThat(sft.toBuilder().noLora().build().lora()).isEmpty();
+    assertThatThrownBy(() -> DpoConfig.builder().lora(null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("lora must not be null");
+  }
+
+  @Test
   void globalBatchNotAMultipleOfMicro_isRefusedWithTheNumbers() {
     assertThatThrownBy(() -> DpoConfig.builder().globalBatchSize(100).microBatchSize(8).build())
         .isInstanceOf(IllegalArgumentException.class)

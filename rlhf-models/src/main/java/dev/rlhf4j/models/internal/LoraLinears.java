@@ -1,5 +1,7 @@
 package dev.rlhf4j.models.internal;
 
+import static dev.rlhf4j.models.OwnedArrays.scalar;
+
 import ai.djl.ndarray.NDArray;
 import java.util.Map;
 
@@ -70,7 +72,10 @@ public final class LoraLinears {
     if (training && dropout > 0) {
       input = x.getNDArrayInternal().dropout(x, (float) dropout, true).singletonOrThrow();
     }
-    return Ops.linear(Ops.linear(input, pair.a(), null), pair.b(), null).mul(pair.scale());
+    NDArray update = Ops.linear(Ops.linear(input, pair.a(), null), pair.b(), null);
+    // the scale is an operand autograd keeps for the backward pass: it must own its memory
+    // (OwnedArrays), or the gradients read a buffer the garbage collector may already have freed
+    return update.mul(scalar(update, pair.scale()));
   }
 
   /** {@code base} plus the update of {@code module} on {@code x}, if any. */

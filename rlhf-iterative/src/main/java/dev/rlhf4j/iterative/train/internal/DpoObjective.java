@@ -25,7 +25,8 @@ import java.util.Optional;
  * policy, packed one pair per row so each pair's shared prompt is computed once ({@link
  * PackedPairs}), completion log-probabilities over the response tokens, the preference loss against the
  * reference log-probabilities (precomputed, or scored live by a reference model before the
- * gradient collector opens), weighted by the micro-batch's share of the global batch.
+ * gradient collector opens: a separate model, or the policy itself with its LoRA adapter switched
+ * off), weighted by the micro-batch's share of the global batch.
  */
 public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.Prepared> {
   private final CausalLm policy;
@@ -40,6 +41,8 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
   /**
    * @param precomputed the reference log-probabilities of every pair ({@code [0]} chosen, {@code
    *     [1]} rejected), or null to score them with {@code liveReference}
+   * @param liveReference the model that scores the reference live; the policy itself for its
+   *     base with the adapter switched off
    */
   public DpoObjective(
       CausalLm policy,
@@ -130,7 +133,7 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
         rejected[i] = precomputed[1][microBatch[i]];
       }
     } else {
-      double[][] scored = LogProbs.ofPairs(liveReference, batch, packed, ldAlpha);
+      double[][] scored = LogProbs.ofReference(liveReference, batch, packed, ldAlpha, policy);
       chosen = scored[0];
       rejected = scored[1];
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.models.TransformerModel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -102,19 +103,37 @@ public final class LogProbs {
   }
 
   /**
+   * {@link #ofPairs(CausalLm, PaddedBatch, PackedPairs, double)} of the reference {@code model}:
+   * when it is {@code policy} itself (which then carries a LoRA adapter), its base with the adapter
+   * switched off (TRL's {@code disable_adapter()}). Run it outside a gradient collector: nothing is
+   * recorded, no gradient touched.
+   */
+  public static double[][] ofReference(
+      CausalLm model, PaddedBatch batch, PackedPairs packed, double ldAlpha, CausalLm policy) {
+    if (model != policy) {
+      return ofPairs(model, batch, packed, ldAlpha);
+    }
+    try (TransformerModel.AdapterOff off = model.disableAdapter()) {
+      return ofPairs(model, batch, packed, ldAlpha);
+    }
+  }
+
+  /**
    * The reference log-probabilities of every pair, scored {@code batchSize} pairs at a time, each
-   * batch in its own sub-manager of {@code manager}.
+   * batch in its own sub-manager of {@code manager}; {@code reference == policy} scores the
+   * policy's base with its adapter switched off ({@link #ofReference}).
    */
   public static double[][] precompute(
-      CausalLm reference, NDManager manager, List<TokenizedPair> pairs, int batchSize,
-      double ldAlpha) {
+      CausalLm reference, CausalLm policy, NDManager manager, List<TokenizedPair> pairs,
+      int batchSize, double ldAlpha) {
     double[] chosen = new double[pairs.size()];
     double[] rejected = new double[pairs.size()];
     for (int from = 0; from < pairs.size(); from += batchSize) {
       List<TokenizedPair> slice = pairs.subList(from, Math.min(pairs.size(), from + batchSize));
       try (NDManager scope = manager.newSubManager()) {
         double[][] scored =
-            ofPairs(reference, pairBatch(scope, slice), PackedPairs.of(scope, slice), ldAlpha);
+            ofReference(
+                reference, pairBatch(scope, slice), PackedPairs.of(scope, slice), ldAlpha, policy);
         System.arraycopy(scored[0], 0, chosen, from, slice.size());
         System.arraycopy(scored[1], 0, rejected, from, slice.size());
       }

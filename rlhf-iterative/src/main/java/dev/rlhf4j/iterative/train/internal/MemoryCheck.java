@@ -1,6 +1,7 @@
 package dev.rlhf4j.iterative.train.internal;
 
 import ai.djl.ndarray.types.DataType;
+import dev.rlhf4j.models.LoraConfig;
 import dev.rlhf4j.models.TransformerModel;
 import dev.rlhf4j.models.checkpoint.DType;
 import dev.rlhf4j.models.memory.AvailableMemory;
@@ -8,6 +9,7 @@ import dev.rlhf4j.models.memory.MemoryEstimate;
 import dev.rlhf4j.models.memory.MemoryEstimator;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /** The memory estimates of the trainers' steps, and the check that runs before they allocate. */
 public final class MemoryCheck {
@@ -28,17 +30,31 @@ public final class MemoryCheck {
     }
   }
 
-  /** An estimator for training every parameter of {@code model} with AdamW. */
-  public static MemoryEstimator.Builder estimator(TransformerModel model, int referenceCopies) {
+  /**
+   * An estimator for training {@code model} with AdamW, with the adapter {@code lora} asks for
+   * (if the model has none yet, it is counted as additional weights): gradients and optimiser
+   * state only for what trains ({@link PolicyAdapter#trainableCount}).
+   */
+  public static MemoryEstimator.Builder estimator(
+      TransformerModel model, Optional<LoraConfig> lora, int referenceCopies) {
+    long pending =
+        model.loraConfig().isEmpty() && lora.isPresent()
+            ? lora.get().parameterCount(model.config())
+            : 0;
     return MemoryEstimator.builder(model.config())
         .weightType(weightType(model))
-        .trainableParameters(model.numParameters())
+        .trainableParameters(PolicyAdapter.trainableCount(model, lora))
+        .additionalParameters(pending + adapterCount(model))
         .referenceCopies(referenceCopies);
   }
 
-  /** Bytes of {@code model}'s weights. */
+  /** Bytes of {@code model}'s weights, an attached adapter included. */
   public static long weightBytes(TransformerModel model) {
-    return model.numParameters() * weightType(model).byteSize();
+    return (model.numParameters() + adapterCount(model)) * weightType(model).byteSize();
+  }
+
+  private static long adapterCount(TransformerModel model) {
+    return model.loraParameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
   }
 
   /**

@@ -51,7 +51,9 @@ public abstract class TrainerBuilder<B extends TrainerBuilder<B>> {
   /**
    * Where mid-training checkpoints go, every {@code checkpointEvery} optimizer steps of the
    * config's optimisation (and after the last step): {@code checkpoint-<step>/} holds the policy as
-   * a Hugging Face directory (loadable with {@code CausalLm.load}) with the tokenizer files, and
+   * a Hugging Face directory (loadable with {@code CausalLm.load}) with the tokenizer files (when
+   * a LoRA adapter trains: a PEFT adapter directory pointing at the base, which {@code
+   * CausalLm.load} also reads), and
    * {@code training/} the loop's state (parameters, AdamW state, the data position). Each is
    * written under a temporary name and renamed atomically. When training starts and the directory
    * already holds checkpoints of the same run, training resumes from the newest one and ends with
