@@ -12,6 +12,7 @@ import dev.rlhf4j.api.exploration.ExplorationStrategy;
 import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
+import dev.rlhf4j.examples.quickstart.QuickstartReport.IterationDiagnostics;
 import dev.rlhf4j.examples.quickstart.QuickstartReport.RewardModelFigures;
 import dev.rlhf4j.examples.quickstart.QuickstartReport.Row;
 import dev.rlhf4j.examples.quickstart.internal.ReportFiles;
@@ -71,7 +72,11 @@ import java.util.stream.Stream;
  *
  * <p>Every policy is evaluated on the same held-out prompts (4 samples each at temperature 1, the
  * same seeds): mean gold reward, gold win rate against SFT, mean proxy reward and mean length in
- * characters. The results go to {@code <out>/report.json}, {@code report.md} (the table) and
+ * characters. Beside them, each iteration of both loops shows the loop's own diagnostics, which need
+ * no gold reward ({@link dev.rlhf4j.iterative.LoopDiagnostics}): the proxy's margins on the kept
+ * pairs and the share of near-ties, the chosen and rejected lengths in tokens, and Monte Carlo KL
+ * estimates from SFT and from the previous iteration. The results go to {@code <out>/report.json},
+ * {@code report.md} (the tables) and
  * {@code report.png} (gold win rate and mean length per iteration); models and run directories
  * stay under {@code <out>}.
  *
@@ -234,7 +239,9 @@ public final class Quickstart {
       LoopResult iterative =
           iterate(task, proxy, sftDir, root.resolve("runs/iterative-dpo"),
               ExplorationStrategies.rejectionSampling(8));
+      List<IterationDiagnostics> diagnostics = new ArrayList<>();
       for (IterationResult it : iterative.iterations()) {
+        diagnostics.add(IterationDiagnostics.of("iterative-dpo", it));
         rows.add(evaluator.row(ITERATIVE_ROWS[it.iteration() - 1],
             evaluator.samples(it.checkpoint()), sftSamples));
       }
@@ -251,6 +258,7 @@ public final class Quickstart {
           iterate(task, proxy, sftDir, root.resolve("runs/iterative-dpo-lp"), penalised);
       List<Row> lpCurve = new ArrayList<>();
       for (IterationResult it : lp.iterations()) {
+        diagnostics.add(IterationDiagnostics.of("iterative-dpo-lp", it));
         lpCurve.add(evaluator.row("iterative-dpo-lp-" + it.iteration(),
             evaluator.samples(it.checkpoint()), sftSamples));
       }
@@ -258,7 +266,8 @@ public final class Quickstart {
 
       double seconds = (System.nanoTime() - start) / 1e9;
       QuickstartReport report =
-          new QuickstartReport(options.seed(), seconds, rmFigures, rows, lpCurve);
+          new QuickstartReport(
+              options.seed(), seconds, rmFigures, rows, lpCurve, diagnostics);
       ReportFiles.write(root, report);
       out.println();
       out.print(ReportFiles.markdown(report));

@@ -39,7 +39,7 @@ class QuickstartTest {
     }
 
     JsonNode json = new ObjectMapper().readTree(tmp.resolve("report.json").toFile());
-    assertThat(fieldNames(json)).containsExactly("seed", "seconds", "rewardModel", "rows");
+    assertThat(fieldNames(json)).containsExactly("seed", "seconds", "rewardModel", "rows", "diagnostics");
     assertThat(json.get("seed").asLong()).isEqualTo(42);
     assertThat(json.get("seconds").asDouble()).isPositive();
     assertThat(fieldNames(json.get("rewardModel")))
@@ -86,6 +86,24 @@ class QuickstartTest {
     assertThat(printed)
         .contains("== sft", "== reward model", "== offline dpo", "== iterative dpo",
             "== iterative dpo, length penalty");
+    assertThat(report.diagnostics()).hasSize(6);
+    assertThat(report.diagnostics())
+        .extracting(QuickstartReport.IterationDiagnostics::run)
+        .containsExactly("iterative-dpo", "iterative-dpo", "iterative-dpo", "iterative-dpo-lp",
+            "iterative-dpo-lp", "iterative-dpo-lp");
+    assertThat(report.diagnostics())
+        .allSatisfy(d -> {
+          assertThat(d.marginMin()).isNotNaN();
+          assertThat(d.nearTieFraction()).isBetween(0.0, 1.0);
+          assertThat(d.chosenTokens()).isPositive();
+          assertThat(d.klFromSft()).isFinite();
+          assertThat(d.klFromPrevious()).isFinite();
+          assertThat(d.optimizerSteps()).isPositive();
+        });
+    assertThat(report.diagnostics().get(0).klFromPrevious())
+        .isEqualTo(report.diagnostics().get(0).klFromSft());
+    assertThat(markdown).contains("Per-iteration diagnostics", "| iterative-dpo-lp | 3 |");
+    assertThat(printed).contains("Per-iteration diagnostics");
     assertThat(tmp.resolve("runs/iterative-dpo/iter-3/checkpoint/config.json")).isRegularFile();
     assertThat(tmp.resolve("runs/iterative-dpo-lp/iter-3/pairs.jsonl")).isRegularFile();
   }
