@@ -16,6 +16,7 @@ import java.util.List;
  *     iterative-dpo-lp-1..3} (plotted, not written to report.json)
  * @param diagnostics the loop's own per-iteration diagnostics of both iterative runs, {@code
  *     iterative-dpo} then {@code iterative-dpo-lp}, each in iteration order
+ * @param task the built-in task: {@code list} or {@code sort}
  */
 public record QuickstartReport(
     long seed,
@@ -23,10 +24,11 @@ public record QuickstartReport(
     RewardModelFigures rewardModel,
     List<Row> rows,
     List<Row> lengthPenaltyCurve,
-    List<IterationDiagnostics> diagnostics) {
+    List<IterationDiagnostics> diagnostics,
+    String task) {
 
   /**
-   * @throws IllegalArgumentException if a field is null
+   * @throws IllegalArgumentException if a field is null or task is blank
    */
   public QuickstartReport {
     checkArgument(
@@ -35,10 +37,11 @@ public record QuickstartReport(
     rows = List.copyOf(rows);
     lengthPenaltyCurve = List.copyOf(lengthPenaltyCurve);
     diagnostics = List.copyOf(diagnostics);
+    checkArgument(task != null && !task.isBlank(), "task must not be blank");
   }
 
   /**
-   * A report without loop diagnostics.
+   * A report of the list task without loop diagnostics.
    *
    * @throws IllegalArgumentException if a field is null
    */
@@ -48,7 +51,7 @@ public record QuickstartReport(
       RewardModelFigures rewardModel,
       List<Row> rows,
       List<Row> lengthPenaltyCurve) {
-    this(seed, seconds, rewardModel, rows, lengthPenaltyCurve, List.of());
+    this(seed, seconds, rewardModel, rows, lengthPenaltyCurve, List.of(), "list");
   }
 
   /**

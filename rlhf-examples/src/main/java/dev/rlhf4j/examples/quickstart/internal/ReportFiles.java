@@ -54,9 +54,10 @@ public final class ReportFiles {
     }
   }
 
-  /** The report as JSON: seed, seconds, rewardModel, rows. */
+  /** The report as JSON: task, seed, seconds, rewardModel, rows, diagnostics. */
   public static String json(QuickstartReport report) throws IOException {
     ObjectNode root = JSON.createObjectNode();
+    root.put("task", report.task());
     root.put("seed", report.seed());
     root.put("seconds", report.seconds());
     ObjectNode rm = root.putObject("rewardModel");
@@ -102,7 +103,8 @@ public final class ReportFiles {
   /** The report as a Markdown table shaped like the paper's Tables 4 and 6. */
   public static String markdown(QuickstartReport report) {
     StringBuilder md = new StringBuilder();
-    md.append("# rlhf4j quickstart (seed ").append(report.seed()).append(")\n\n");
+    md.append("# rlhf4j quickstart (task ").append(report.task()).append(", seed ")
+        .append(report.seed()).append(")\n\n");
     md.append(String.format(Locale.ROOT,
         "Proxy reward model: held-out accuracy against gold labels %.3f, length-reward Pearson"
             + " %.3f (mean per prompt, SFT samples; paper Fig. 5).%n%n",

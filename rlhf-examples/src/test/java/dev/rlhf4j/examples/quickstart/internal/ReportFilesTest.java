@@ -75,12 +75,13 @@ class ReportFilesTest {
                 "iterative-dpo", 2, 0.5, 0.4, 0.01, 0.25, 0.2, 0.5, 11, 7, Double.NaN, Double.NaN, 48));
     QuickstartReport report =
         new QuickstartReport(base.seed(), base.seconds(), base.rewardModel(), base.rows(),
-            base.lengthPenaltyCurve(), diagnostics);
+            base.lengthPenaltyCurve(), diagnostics, "sort");
 
     String md = ReportFiles.markdown(report);
     String json = ReportFiles.json(report);
 
     assertThat(md)
+        .startsWith("# rlhf4j quickstart (task sort, seed 42)")
         .contains("near-ties below margin 0.200")
         .contains("| iterative-dpo | 1 | 1.250 | 1.000 | 0.500 | 0.125 | 0.750 | 9.500 | 6.250 | 0.031 |"
             + " 0.031 | 24 |")
