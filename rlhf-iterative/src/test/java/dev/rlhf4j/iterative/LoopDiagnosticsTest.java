@@ -32,7 +32,8 @@ class LoopDiagnosticsTest {
           "pairs/rejected_tokens", "pairs/length_gap_tokens", "proxy/reward_mean",
           "proxy/reward_std_within_prompt", "policy/optimizer_steps", "policy/epochs",
           "policy/learning_rate", "policy/steps_per_pair", "policy/new_pair_fraction",
-          "policy/kl_from_pi0", "policy/kl_from_previous", "policy/kl_samples");
+          "policy/kl_from_pi0", "policy/kl_from_previous", "policy/kl_samples",
+          "policy/kl_from_pi0_se", "policy/kl_from_previous_se");
 
   @TempDir Path tmp;
 
@@ -121,6 +122,7 @@ class LoopDiagnosticsTest {
 
     for (IterationResult it : result.iterations()) {
       assertThat(it.metric("policy/kl_from_pi0")).isCloseTo(0, within(1e-12));
+      assertThat(it.metric("policy/kl_from_pi0_se")).isCloseTo(0, within(1e-12));
       assertThat(it.metric("policy/kl_from_previous")).isCloseTo(0, within(1e-12));
     }
   }

@@ -123,8 +123,10 @@ public record QuickstartReport(
    * @param rejectedTokens {@code pairs/rejected_tokens}
    * @param klFromSft {@code policy/kl_from_pi0}: the Monte Carlo KL estimate of the iteration's
    *     policy from SFT (π0)
+   * @param klFromSftSe {@code policy/kl_from_pi0_se}: its standard error
    * @param klFromPrevious {@code policy/kl_from_previous}: the same from the previous iteration's
    *     policy
+   * @param klFromPreviousSe {@code policy/kl_from_previous_se}
    * @param optimizerSteps {@code policy/optimizer_steps}
    */
   public record IterationDiagnostics(
@@ -139,7 +141,9 @@ public record QuickstartReport(
       double chosenTokens,
       double rejectedTokens,
       double klFromSft,
+      double klFromSftSe,
       double klFromPrevious,
+      double klFromPreviousSe,
       double optimizerSteps) {
     /**
      * @throws IllegalArgumentException if run is blank or iteration below 1
@@ -170,7 +174,9 @@ public record QuickstartReport(
           get.applyAsDouble("pairs/chosen_tokens"),
           get.applyAsDouble("pairs/rejected_tokens"),
           get.applyAsDouble("policy/kl_from_pi0"),
+          get.applyAsDouble("policy/kl_from_pi0_se"),
           get.applyAsDouble("policy/kl_from_previous"),
+          get.applyAsDouble("policy/kl_from_previous_se"),
           get.applyAsDouble("policy/optimizer_steps"));
     }
   }

@@ -164,6 +164,26 @@ public final class Diagnostics {
     return sum / logPolicy.length;
   }
 
+  /**
+   * The standard error of {@link #klEstimate}: the standard deviation of the per-response log
+   * ratios (with n − 1) over √n; 0 for a single response.
+   *
+   * @throws IllegalArgumentException as {@link #klEstimate}
+   */
+  public static double klStandardError(double[] logPolicy, double[] logReference) {
+    double mean = klEstimate(logPolicy, logReference);
+    int n = logPolicy.length;
+    if (n < 2) {
+      return 0;
+    }
+    double squares = 0;
+    for (int i = 0; i < n; i++) {
+      double d = logPolicy[i] - logReference[i] - mean;
+      squares += d * d;
+    }
+    return Math.sqrt(squares / (n - 1) / n);
+  }
+
   private static String key(Prompt prompt, String text) {
     return Prompt.contentId(prompt.messages()) + '\u0000' + text;
   }

@@ -286,7 +286,9 @@ public final class LoopRunner {
     Map<String, Double> out = new LinkedHashMap<>();
     if (own.isPresent() && initial.isPresent() && previous.isPresent()) {
       out.put("kl_from_pi0", Diagnostics.klEstimate(own.get(), initial.get()));
+      out.put("kl_from_pi0_se", Diagnostics.klStandardError(own.get(), initial.get()));
       out.put("kl_from_previous", Diagnostics.klEstimate(own.get(), previous.get()));
+      out.put("kl_from_previous_se", Diagnostics.klStandardError(own.get(), previous.get()));
       out.put("kl_samples", (double) own.get().length);
     }
     events.finish(out);

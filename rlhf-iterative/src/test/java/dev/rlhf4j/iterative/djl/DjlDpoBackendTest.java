@@ -113,6 +113,24 @@ class DjlDpoBackendTest {
   }
 
   @Test
+  void klEstimates_changeNothingTheLoopSamplesTrainsOrEvaluates() {
+    LoopResult with = loop(tmp.resolve("with")).run();
+    LoopResult without =
+        loop(tmp.resolve("without")).toBuilder()
+            .diagnostics(new dev.rlhf4j.iterative.LoopDiagnostics(0.2, 0))
+            .build()
+            .run();
+
+    for (int t = 0; t < 2; t++) {
+      Map<String, Double> a = with.iterations().get(t).metrics();
+      Map<String, Double> b = without.iterations().get(t).metrics();
+      assertThat(a).containsKey("policy/kl_from_pi0");
+      assertThat(b).doesNotContainKey("policy/kl_from_pi0");
+      b.forEach((k, v) -> assertThat(a.get(k)).as(k).isCloseTo(v, within(1e-6)));
+    }
+  }
+
+  @Test
   void sampler_logProbs_areTheSumOfTheResponseTokensLogSoftmax_andEqualForTheSamePolicy() {
     Path other = TinyPolicy.write(tmp.resolve("other"), 4);
     DjlDpoBackend backend = DjlDpoBackend.builder().maxBatchRows(3).build();

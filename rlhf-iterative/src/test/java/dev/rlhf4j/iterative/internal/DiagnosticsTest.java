@@ -117,6 +117,10 @@ class DiagnosticsTest {
   void klEstimate_identicalPolicies_isZero() {
     double[] logp = {-1.5, -0.2, -7};
     assertThat(Diagnostics.klEstimate(logp, logp.clone())).isZero();
+    assertThat(Diagnostics.klStandardError(logp, logp.clone())).isZero();
+    // log ratios 1 and 3: mean 2, sample sd √2, standard error √2/√2 = 1
+    assertThat(Diagnostics.klStandardError(new double[] {1, 3}, new double[] {0, 0}))
+        .isCloseTo(1, within(1e-12));
     assertThatThrownBy(() -> Diagnostics.klEstimate(logp, new double[2]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("3 policy, 2 reference");
@@ -149,6 +153,8 @@ class DiagnosticsTest {
     double sd = Math.sqrt(sumSquares / n - estimate * estimate);
 
     assertThat(estimate).isCloseTo(exact, within(4 * sd / Math.sqrt(n)));
+    assertThat(Diagnostics.klStandardError(logp, logq))
+        .isCloseTo(sd / Math.sqrt(n), within(1e-3 * sd / Math.sqrt(n)));
     assertThat(exact).isGreaterThan(10 * sd / Math.sqrt(n)); // the tolerance can tell KL from 0
   }
 

@@ -85,7 +85,9 @@ public final class ReportFiles {
       number(node, "chosenTokens", d.chosenTokens());
       number(node, "rejectedTokens", d.rejectedTokens());
       number(node, "klFromSft", d.klFromSft());
+      number(node, "klFromSftSe", d.klFromSftSe());
       number(node, "klFromPrevious", d.klFromPrevious());
+      number(node, "klFromPreviousSe", d.klFromPreviousSe());
       number(node, "optimizerSteps", d.optimizerSteps());
     }
     return JSON.writeValueAsString(root) + "\n";
@@ -136,7 +138,7 @@ public final class ReportFiles {
         "%nPer-iteration diagnostics (the loop's own metrics, no gold reward: proxy margin of the"
             + " kept best-vs-worst pairs, near-ties below margin %s, within-prompt reward spread,"
             + " lengths in tokens, Monte Carlo KL of the new policy from SFT and from the previous"
-            + " iteration on its own samples):%n%n",
+            + " iteration on its own samples, ± one standard error):%n%n",
         format(diagnostics.get(0).nearTieMargin())));
     md.append("| Run | Iter. | Margin mean | Margin median | Margin min | Near-ties |"
         + " Reward sd in prompt | Chosen tok. | Rejected tok. | KL from SFT | KL from prev. |"
@@ -147,12 +149,19 @@ public final class ReportFiles {
           "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
           d.run(), d.iteration(), format(d.marginMean()), format(d.marginMedian()),
           format(d.marginMin()), format(d.nearTieFraction()), format(d.rewardStdWithinPrompt()),
-          format(d.chosenTokens()), format(d.rejectedTokens()), format(d.klFromSft()),
-          format(d.klFromPrevious()),
+          format(d.chosenTokens()), format(d.rejectedTokens()), withError(d.klFromSft(), d.klFromSftSe()),
+          withError(d.klFromPrevious(), d.klFromPreviousSe()),
           Double.isNaN(d.optimizerSteps()) ? "-" : String.format(Locale.ROOT, "%.0f",
               d.optimizerSteps())));
     }
     return md.toString();
+  }
+
+  /** {@code value ± error}, or the value alone when the error is unknown. */
+  private static String withError(double value, double error) {
+    return Double.isNaN(error) || Double.isNaN(value)
+        ? format(value)
+        : format(value) + " ± " + format(error);
   }
 
   private static String format(double value) {

@@ -70,9 +70,10 @@ class ReportFilesTest {
     List<QuickstartReport.IterationDiagnostics> diagnostics =
         List.of(
             new QuickstartReport.IterationDiagnostics(
-                "iterative-dpo", 1, 1.25, 1.0, 0.5, 0.125, 0.2, 0.75, 9.5, 6.25, 0.031, 0.031, 24),
+                "iterative-dpo", 1, 1.25, 1.0, 0.5, 0.125, 0.2, 0.75, 9.5, 6.25, 0.031, 0.004, 0.031, 0.004, 24),
             new QuickstartReport.IterationDiagnostics(
-                "iterative-dpo", 2, 0.5, 0.4, 0.01, 0.25, 0.2, 0.5, 11, 7, Double.NaN, Double.NaN, 48));
+                "iterative-dpo", 2, 0.5, 0.4, 0.01, 0.25, 0.2, 0.5, 11, 7, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                48));
     QuickstartReport report =
         new QuickstartReport(base.seed(), base.seconds(), base.rewardModel(), base.rows(),
             base.lengthPenaltyCurve(), diagnostics, "sort");
@@ -83,8 +84,8 @@ class ReportFilesTest {
     assertThat(md)
         .startsWith("# rlhf4j quickstart (task sort, seed 42)")
         .contains("near-ties below margin 0.200")
-        .contains("| iterative-dpo | 1 | 1.250 | 1.000 | 0.500 | 0.125 | 0.750 | 9.500 | 6.250 | 0.031 |"
-            + " 0.031 | 24 |")
+        .contains("| iterative-dpo | 1 | 1.250 | 1.000 | 0.500 | 0.125 | 0.750 | 9.500 | 6.250 |"
+            + " 0.031 ± 0.004 | 0.031 ± 0.004 | 24 |")
         .contains("| iterative-dpo | 2 | 0.500 | 0.400 | 0.010 | 0.250 | 0.500 | 11.000 | 7.000 | - | - |"
             + " 48 |");
     com.fasterxml.jackson.databind.JsonNode node =
