@@ -11,8 +11,10 @@ import java.util.TreeMap;
  *
  * @param iteration the iteration, 1-based
  * @param metrics its figures, sorted by name: {@code explore/*} (prompts, pairs, ties dropped,
- *     ...), {@code train/*} (the training set size and what the backend reported) and {@code
- *     eval/*} (the held-out evaluation, when configured)
+ *     ...), {@code train/*} (the training set size and what the backend reported), the loop's
+ *     diagnostics {@code pairs/*}, {@code proxy/*} and {@code policy/*} (proxy margins and
+ *     near-ties, lengths, how far training moved the policy, KL estimates: {@link
+ *     LoopDiagnostics}) and {@code eval/*} (the held-out evaluation, when configured)
  * @param checkpoint the directory of the iteration's policy
  * @param directory the iteration's folder in the run directory
  */

@@ -119,6 +119,7 @@ public final class IterativeLoop {
     private long seed;
     private Path runDirectory;
     private DpoConfig dpo = DpoConfig.paperDefaults();
+    private LoopDiagnostics diagnostics = LoopDiagnostics.defaults();
     private final List<ProgressListener> listeners = new ArrayList<>();
 
     private Builder() {}
@@ -141,6 +142,7 @@ public final class IterativeLoop {
       seed = spec.seed();
       runDirectory = spec.runDirectory();
       dpo = spec.dpo();
+      diagnostics = spec.diagnostics();
       listeners.addAll(spec.listeners());
     }
 
@@ -360,6 +362,21 @@ public final class IterativeLoop {
     }
 
     /**
+     * How the per-iteration diagnostics ({@code pairs/*}, {@code proxy/*}, {@code policy/*}
+     * metrics: proxy margins and near-ties, lengths, how far training moved the policy, KL
+     * estimates from π0 and the previous policy) are computed; see {@link LoopDiagnostics}.
+     * Default {@link LoopDiagnostics#defaults()}. Not recorded in {@code run.json}: diagnostics
+     * change no pair and no policy.
+     *
+     * @throws IllegalArgumentException if value is null
+     */
+    public Builder diagnostics(LoopDiagnostics value) {
+      checkArgument(value != null, "diagnostics must not be null");
+      diagnostics = value;
+      return this;
+    }
+
+    /**
      * @throws IllegalStateException if a required setting is missing
      */
     public IterativeLoop build() {
@@ -399,7 +416,8 @@ public final class IterativeLoop {
               seed,
               runDirectory,
               listeners,
-              dpo));
+              dpo,
+              diagnostics));
     }
   }
 }

@@ -10,6 +10,7 @@ import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.Rlhf4jException;
 import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.api.event.StepMetrics;
+import dev.rlhf4j.api.exploration.SamplingParams;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -42,6 +44,10 @@ final class FakeBackend implements PolicyBackend {
   int failAtIteration;
   int failAtStep;
   boolean closed;
+  /** Whether samplers score log-probabilities (for the loop's KL estimates). */
+  boolean scoresLogProbs = true;
+  /** Whether training leaves the policy as it started (a step of size 0). */
+  boolean frozen;
 
   /** Throw once from {@code train} of {@code iteration}, after {@code step} steps were reported. */
   FakeBackend failOnceInTraining(int iteration, int step) {
@@ -68,21 +74,60 @@ final class FakeBackend implements PolicyBackend {
   public PolicySampler sampler(Path checkpoint) {
     Map<String, double[]> logits = read(checkpoint);
     Path key = checkpoint.toAbsolutePath().normalize();
-    return (prompts, n, params) -> {
-      liveSampleCalls.merge(key, 1, Integer::sum);
-      List<GeneratedSample> out = new ArrayList<>();
-      for (Prompt p : prompts) {
-        double[] l = combined(logits, key(p));
-        List<Completion> responses = new ArrayList<>();
-        for (int j = 0; j < n; j++) {
-          int i = params.greedy() ? argMax(l) : draw(l, params.temperature(), rng(params.seed(),
-              p.id(), j));
-          responses.add(new Completion(candidate(i), i + 1, FinishReason.STOP));
+    return new PolicySampler() {
+      @Override
+      public List<GeneratedSample> sample(List<Prompt> prompts, int n, SamplingParams params) {
+        liveSampleCalls.merge(key, 1, Integer::sum);
+        List<GeneratedSample> out = new ArrayList<>();
+        for (Prompt p : prompts) {
+          double[] l = combined(logits, key(p));
+          List<Completion> responses = new ArrayList<>();
+          for (int j = 0; j < n; j++) {
+            int i = params.greedy() ? argMax(l) : draw(l, params.temperature(), rng(params.seed(),
+                p.id(), j));
+            responses.add(new Completion(candidate(i), i + 1, FinishReason.STOP));
+          }
+          out.add(new GeneratedSample(p, responses));
         }
-        out.add(new GeneratedSample(p, responses));
+        return out;
       }
-      return out;
+
+      /** log softmax(logits)[i] of candidate i: the policy at temperature 1. */
+      @Override
+      public Optional<double[]> logProbs(List<GeneratedSample> samples) {
+        if (!scoresLogProbs) {
+          return Optional.empty();
+        }
+        List<Double> out = new ArrayList<>();
+        for (GeneratedSample s : samples) {
+          double[] l = combined(logits, key(s.prompt()));
+          for (Completion c : s.responses()) {
+            out.add(logSoftmax(l)[candidateIndex(c.text())]);
+          }
+        }
+        return Optional.of(out.stream().mapToDouble(Double::doubleValue).toArray());
+      }
     };
+  }
+
+  /** log softmax of {@code l}. */
+  static double[] logSoftmax(double[] l) {
+    double max = l[argMax(l)];
+    double sum = 0;
+    for (double v : l) {
+      sum += Math.exp(v - max);
+    }
+    double log = max + Math.log(sum);
+    double[] out = new double[l.length];
+    for (int i = 0; i < l.length; i++) {
+      out[i] = l[i] - log;
+    }
+    return out;
+  }
+
+  /** The logits of {@code prompt} under the policy stored at {@code checkpoint}. */
+  static double[] logits(Path checkpoint, Prompt prompt) {
+    return combined(read(checkpoint), key(prompt));
   }
 
   @Override
@@ -111,6 +156,9 @@ final class FakeBackend implements PolicyBackend {
             List.of(
                 policy.computeIfAbsent(key, k -> new double[K]),
                 policy.computeIfAbsent(GLOBAL, k -> new double[K]))) {
+          if (frozen) {
+            continue;
+          }
           table[c] += lr / 2;
           table[r] -= lr / 2;
           for (int i = 0; i < K; i++) {

@@ -321,7 +321,7 @@ class IterativeLoopTest {
     assertThat(iterationOneStages)
         .containsExactly(
             Stage.GENERATE, Stage.ANNOTATE, Stage.SELECT, Stage.TRAIN, Stage.CHECKPOINT,
-            Stage.EVALUATE);
+            Stage.DRIFT, Stage.EVALUATE);
     assertThat(events).filteredOn(e -> e instanceof IterationSummary).hasSize(3);
   }
 

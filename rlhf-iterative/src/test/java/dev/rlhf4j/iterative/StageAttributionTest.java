@@ -136,6 +136,7 @@ class StageAttributionTest {
             "start SELECT", "selecting", "finish SELECT",
             "start TRAIN", "trained", "finish TRAIN",
             "start CHECKPOINT", "saving", "finish CHECKPOINT",
+            "start DRIFT", "finish DRIFT",
             "start EVALUATE", "finish EVALUATE");
     // each slow part counts only where it happened (a lower bound: sleep never returns early)
     assertThat(log.elapsed(Stage.SELECT)).isGreaterThanOrEqualTo(Duration.ofMillis(SLOW_MILLIS));

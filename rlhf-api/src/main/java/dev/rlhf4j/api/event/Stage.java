@@ -16,6 +16,11 @@ public enum Stage {
   TRAIN,
   /** Writing the policy checkpoint. */
   CHECKPOINT,
+  /**
+   * Estimating how far the new policy drifted: sampling from it and scoring the samples under it,
+   * the initial policy and the previous one (KL estimates).
+   */
+  DRIFT,
   /** Evaluating the policy on the held-out prompts. */
   EVALUATE
 }

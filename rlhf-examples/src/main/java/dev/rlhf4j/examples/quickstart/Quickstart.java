@@ -12,11 +12,11 @@ import dev.rlhf4j.api.exploration.ExplorationStrategy;
 import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
+import dev.rlhf4j.examples.quickstart.QuickstartReport.IterationDiagnostics;
 import dev.rlhf4j.examples.quickstart.QuickstartReport.RewardModelFigures;
 import dev.rlhf4j.examples.quickstart.QuickstartReport.Row;
 import dev.rlhf4j.examples.quickstart.internal.ReportFiles;
-import dev.rlhf4j.examples.synthetic.Demonstration;
-import dev.rlhf4j.examples.synthetic.GoldReward;
+import dev.rlhf4j.examples.sorting.SortingTask;
 import dev.rlhf4j.examples.synthetic.SyntheticTask;
 import dev.rlhf4j.iterative.Evaluation;
 import dev.rlhf4j.iterative.Evaluators;
@@ -71,7 +71,11 @@ import java.util.stream.Stream;
  *
  * <p>Every policy is evaluated on the same held-out prompts (4 samples each at temperature 1, the
  * same seeds): mean gold reward, gold win rate against SFT, mean proxy reward and mean length in
- * characters. The results go to {@code <out>/report.json}, {@code report.md} (the table) and
+ * characters. Beside them, each iteration of both loops shows the loop's own diagnostics, which need
+ * no gold reward ({@link dev.rlhf4j.iterative.LoopDiagnostics}): the proxy's margins on the kept
+ * pairs and the share of near-ties, the chosen and rejected lengths in tokens, and Monte Carlo KL
+ * estimates from SFT and from the previous iteration. The results go to {@code <out>/report.json},
+ * {@code report.md} (the tables) and
  * {@code report.png} (gold win rate and mean length per iteration); models and run directories
  * stay under {@code <out>}.
  *
@@ -88,8 +92,19 @@ import java.util.stream.Stream;
  * 0.56–0.58, 16 configurations tried); with β 0.1 offline DPO fell below SFT (0.46). Under the
  * gold reward itself the loop gains more (see {@code OnlineVersusOfflineTest}).
  *
- * <p>Usage: {@code Quickstart [--seed N] [--out DIR] [--fast] [--length-penalty λ]}; {@code --fast}
- * runs a smaller configuration for CI. Not thread-safe: one run per process (DJL trains one model
+ * <p><b>Two tasks.</b> {@code --task list} (the default) runs on {@link SyntheticTask}, {@code
+ * --task sort} on {@link SortingTask}, a second domain with its own gold reward and labeller
+ * written against the public API only (issue 18: the library is judged on both). Measured there
+ * ({@code --fast}, seed 42, under load): proxy held-out accuracy 0.849; gold win rate vs SFT
+ * offline DPO 0.663, iterative DPO 0.520 → 0.490 → 0.474 while answers grow from 10.4 to 17.1
+ * characters (SFT 8.5) and the proxy reward rises from 0.40 to 0.87, with the length penalty
+ * 0.542 → 0.599 → 0.606 at 7.7 characters: the proxy's length bias beats the loop unless it is
+ * penalised. The diagnostics table shows it without the gold: chosen answers 5.8 → 8.0 tokens, KL
+ * from SFT 0.33 → 2.08, margins wide throughout.
+ *
+ * <p>Usage: {@code Quickstart [--seed N] [--out DIR] [--fast | --smoke] [--length-penalty λ]
+ * [--task list|sort]}; {@code --fast} runs a smaller configuration for CI, {@code --smoke} a
+ * minimal one that only checks every stage runs (its figures mean nothing). Not thread-safe: one run per process (DJL trains one model
  * at a time per JVM).
  */
 public final class Quickstart {
@@ -118,6 +133,8 @@ public final class Quickstart {
 
   private static final Scale FULL = new Scale(3000, 12000, 600, 1024, 600, 100, 3, 5e-3, 8);
   private static final Scale FAST = new Scale(3000, 12000, 300, 768, 200, 32, 3, 5e-3, 4);
+  /** Just enough to run every stage: for tests that the workflow runs end to end. */
+  private static final Scale SMOKE = new Scale(300, 600, 64, 48, 32, 8, 1, 5e-3, 1);
 
   /**
    * The simulated labeller of the quickstart: per-word length bias λ = 0.15 and rationality β = 8
@@ -142,7 +159,7 @@ public final class Quickstart {
 
   private Quickstart(QuickstartOptions options, PrintStream out) {
     this.options = options;
-    this.scale = options.fast() ? FAST : FULL;
+    this.scale = options.smoke() ? SMOKE : options.fast() ? FAST : FULL;
     this.out = out;
     this.progress = ProgressListener.console(out);
   }
@@ -191,15 +208,10 @@ public final class Quickstart {
     Path root = options.out();
     deleteTree(root.resolve("models"));
     deleteTree(root.resolve("runs"));
-    SyntheticTask task =
-        SyntheticTask.builder()
-            .seed(options.seed())
-            .labelLengthBias(LABEL_LENGTH_BIAS)
-            .labelRationality(LABEL_RATIONALITY)
-            .build();
-    GoldReward gold = task.goldReward();
+    QuickstartTask task = task();
+    RewardModel gold = task.goldReward();
     List<Prompt> evalPrompts = task.heldOutPrompts(scale.evalPrompts());
-    stage("setup", task + (options.fast() ? " (fast)" : ""));
+    stage("setup", task + (options.fast() ? " (fast)" : options.smoke() ? " (smoke)" : ""));
 
     Path sftDir = root.resolve("models/sft");
     stage("sft", scale.demonstrations() + " demonstrations");
@@ -234,7 +246,9 @@ public final class Quickstart {
       LoopResult iterative =
           iterate(task, proxy, sftDir, root.resolve("runs/iterative-dpo"),
               ExplorationStrategies.rejectionSampling(8));
+      List<IterationDiagnostics> diagnostics = new ArrayList<>();
       for (IterationResult it : iterative.iterations()) {
+        diagnostics.add(IterationDiagnostics.of("iterative-dpo", it));
         rows.add(evaluator.row(ITERATIVE_ROWS[it.iteration() - 1],
             evaluator.samples(it.checkpoint()), sftSamples));
       }
@@ -251,6 +265,7 @@ public final class Quickstart {
           iterate(task, proxy, sftDir, root.resolve("runs/iterative-dpo-lp"), penalised);
       List<Row> lpCurve = new ArrayList<>();
       for (IterationResult it : lp.iterations()) {
+        diagnostics.add(IterationDiagnostics.of("iterative-dpo-lp", it));
         lpCurve.add(evaluator.row("iterative-dpo-lp-" + it.iteration(),
             evaluator.samples(it.checkpoint()), sftSamples));
       }
@@ -258,7 +273,9 @@ public final class Quickstart {
 
       double seconds = (System.nanoTime() - start) / 1e9;
       QuickstartReport report =
-          new QuickstartReport(options.seed(), seconds, rmFigures, rows, lpCurve);
+          new QuickstartReport(
+              options.seed(), seconds, rmFigures, rows, lpCurve, diagnostics,
+              options.task().name().toLowerCase(Locale.ROOT));
       ReportFiles.write(root, report);
       out.println();
       out.print(ReportFiles.markdown(report));
@@ -266,17 +283,28 @@ public final class Quickstart {
     }
   }
 
+  /** The task of {@code --task}, seeded with the run's seed. */
+  private QuickstartTask task() {
+    return switch (options.task()) {
+      case LIST ->
+          QuickstartTask.of(
+              SyntheticTask.builder()
+                  .seed(options.seed())
+                  .labelLengthBias(LABEL_LENGTH_BIAS)
+                  .labelRationality(LABEL_RATIONALITY)
+                  .build());
+      case SORT -> QuickstartTask.of(SortingTask.builder().seed(options.seed()).build());
+    };
+  }
+
   private void stage(String name, String detail) {
     out.println("== " + name + ": " + detail);
     out.flush();
   }
 
-  private void trainSft(SyntheticTask task, Path sftDir) {
+  private void trainSft(QuickstartTask task, Path sftDir) {
     task.writeTokenizer(sftDir);
-    List<SftExample> examples = new ArrayList<>();
-    for (Demonstration d : task.sftDemonstrations(scale.demonstrations())) {
-      examples.add(SftExample.of(d.prompt(), d.response()));
-    }
+    List<SftExample> examples = task.sftExamples(scale.demonstrations());
     try (CausalLm policy = CausalLm.randomInit(task.modelConfig(), options.seed());
         HfTokenizer tokenizer = HfTokenizer.load(sftDir)) {
       SftTrainer.builder(policy, tokenizer)
@@ -313,7 +341,7 @@ public final class Quickstart {
   }
 
   private RewardModelFigures rewardModelFigures(
-      SyntheticTask task, RewardModel proxy, Path sftDir, List<PreferencePair> heldOut) {
+      QuickstartTask task, RewardModel proxy, Path sftDir, List<PreferencePair> heldOut) {
     double accuracy = PairAccuracy.create().evaluate(proxy, heldOut).accuracy();
     List<GeneratedSample> samples =
         sample(sftDir, task.heldOutPrompts(scale.biasPrompts()), 8, sampling(options.seed() + 1));
@@ -335,7 +363,7 @@ public final class Quickstart {
   }
 
   private LoopResult iterate(
-      SyntheticTask task, RewardModel proxy, Path sftDir, Path runDir,
+      QuickstartTask task, RewardModel proxy, Path sftDir, Path runDir,
       ExplorationStrategy exploration) {
     int perIteration = scale.promptsPerIteration();
     return IterativeDpo.builder()
@@ -393,11 +421,16 @@ public final class Quickstart {
 
   /** The held-out pairs with chosen and rejected set by the gold reward; gold ties dropped. */
   private static List<PreferencePair> goldRelabelled(
-      GoldReward gold, List<PreferencePair> pairs) {
+      RewardModel gold, List<PreferencePair> pairs) {
     List<PreferencePair> out = new ArrayList<>();
     for (PreferencePair p : pairs) {
-      double a = gold.evaluate(p.prompt(), p.chosen()).score();
-      double b = gold.evaluate(p.prompt(), p.rejected()).score();
+      double[] scores =
+          gold.score(
+              List.of(
+                  new ScoreRequest(p.prompt(), p.chosen()),
+                  new ScoreRequest(p.prompt(), p.rejected())));
+      double a = scores[0];
+      double b = scores[1];
       if (a != b) {
         out.add(a > b ? p : PreferencePair.of(p.prompt(), p.rejected(), p.chosen()));
       }
@@ -407,11 +440,11 @@ public final class Quickstart {
 
   /** Evaluates policies on the held-out prompts, with the same sampling seeds for every one. */
   private final class Evaluator {
-    private final SyntheticTask task;
+    private final QuickstartTask task;
     private final RewardModel proxy;
     private final List<Prompt> prompts;
 
-    Evaluator(SyntheticTask task, RewardModel proxy, List<Prompt> prompts) {
+    Evaluator(QuickstartTask task, RewardModel proxy, List<Prompt> prompts) {
       this.task = task;
       this.proxy = proxy;
       this.prompts = prompts;

@@ -11,8 +11,24 @@ import java.nio.file.Path;
  * @param out the output directory
  * @param fast CI mode: fewer demonstrations, pairs, prompts and evaluation prompts
  * @param lengthPenalty λ of the length-penalised run, per character of the response (paper eq. 8)
+ * @param task the built-in task the workflow runs on
+ * @param smoke a minimal configuration that only checks the workflow runs end to end (its figures
+ *     mean nothing); excludes {@code fast}
  */
-public record QuickstartOptions(long seed, Path out, boolean fast, double lengthPenalty) {
+public record QuickstartOptions(
+    long seed, Path out, boolean fast, double lengthPenalty, Task task, boolean smoke) {
+
+  /** The built-in tasks. */
+  public enum Task {
+    /**
+     * List k members of a category, some excluded ({@link
+     * dev.rlhf4j.examples.synthetic.SyntheticTask}); the default.
+     */
+    LIST,
+    /** Sort a handful of digits ({@link dev.rlhf4j.examples.sorting.SortingTask}). */
+    SORT
+  }
+
   /** The default seed. */
   public static final long DEFAULT_SEED = 42;
 
@@ -23,10 +39,13 @@ public record QuickstartOptions(long seed, Path out, boolean fast, double length
   public static final double DEFAULT_LENGTH_PENALTY = 0.05;
 
   /**
-   * @throws IllegalArgumentException if out is null or lengthPenalty is negative or not finite
+   * @throws IllegalArgumentException if out or task is null, lengthPenalty is negative or not
+   *     finite, or both fast and smoke are set
    */
   public QuickstartOptions {
     checkArgument(out != null, "out must not be null");
+    checkArgument(task != null, "task must not be null");
+    checkArgument(!(fast && smoke), "--fast and --smoke exclude each other; choose one");
     checkArgument(
         lengthPenalty >= 0 && Double.isFinite(lengthPenalty),
         "lengthPenalty must be finite and >= 0 but was %s",
@@ -34,7 +53,17 @@ public record QuickstartOptions(long seed, Path out, boolean fast, double length
   }
 
   /**
-   * Parses {@code --seed N}, {@code --out DIR}, {@code --fast} and {@code --length-penalty λ}.
+   * Options for the list task at full or {@code fast} size.
+   *
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public QuickstartOptions(long seed, Path out, boolean fast, double lengthPenalty) {
+    this(seed, out, fast, lengthPenalty, Task.LIST, false);
+  }
+
+  /**
+   * Parses {@code --seed N}, {@code --out DIR}, {@code --fast}, {@code --smoke}, {@code
+   * --length-penalty λ} and {@code --task list|sort}.
    *
    * @throws IllegalArgumentException on an unknown option, a missing or malformed value (the
    *     message gives the usage)
@@ -45,10 +74,14 @@ public record QuickstartOptions(long seed, Path out, boolean fast, double length
     Path out = DEFAULT_OUT;
     boolean fast = false;
     double lambda = DEFAULT_LENGTH_PENALTY;
+    Task task = Task.LIST;
+    boolean smoke = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
         case "--fast" -> fast = true;
+        case "--smoke" -> smoke = true;
+        case "--task" -> task = parseTask(value(args, ++i, arg));
         case "--seed" -> seed = parseNumber(arg, value(args, ++i, arg), Long::parseLong);
         case "--out" -> out = Path.of(value(args, ++i, arg));
         case "--length-penalty" ->
@@ -56,13 +89,24 @@ public record QuickstartOptions(long seed, Path out, boolean fast, double length
         default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + usage());
       }
     }
-    return new QuickstartOptions(seed, out, fast, lambda);
+    return new QuickstartOptions(seed, out, fast, lambda, task, smoke);
   }
 
   /** The usage line. */
   public static String usage() {
     return "usage: quickstart [--seed N (default 42)] [--out DIR (default target/quickstart)]"
-        + " [--fast] [--length-penalty λ per character (default 0.05)]";
+        + " [--fast | --smoke] [--length-penalty λ per character (default 0.05)]"
+        + " [--task list|sort (default list)]";
+  }
+
+  private static Task parseTask(String text) {
+    return switch (text) {
+      case "list" -> Task.LIST;
+      case "sort" -> Task.SORT;
+      default ->
+          throw new IllegalArgumentException(
+              "--task must be list or sort but was '" + text + "'\n" + usage());
+    };
   }
 
   private static String value(String[] args, int i, String option) {

@@ -14,21 +14,44 @@ import java.util.List;
  *     iterative-dpo-1..3}, {@code iterative-dpo-lp-3}
  * @param lengthPenaltyCurve the length-penalised run's rows per iteration, {@code
  *     iterative-dpo-lp-1..3} (plotted, not written to report.json)
+ * @param diagnostics the loop's own per-iteration diagnostics of both iterative runs, {@code
+ *     iterative-dpo} then {@code iterative-dpo-lp}, each in iteration order
+ * @param task the built-in task: {@code list} or {@code sort}
  */
 public record QuickstartReport(
     long seed,
     double seconds,
     RewardModelFigures rewardModel,
     List<Row> rows,
-    List<Row> lengthPenaltyCurve) {
+    List<Row> lengthPenaltyCurve,
+    List<IterationDiagnostics> diagnostics,
+    String task) {
 
   /**
-   * @throws IllegalArgumentException if a field is null
+   * @throws IllegalArgumentException if a field is null or task is blank
    */
   public QuickstartReport {
-    checkArgument(rewardModel != null && rows != null && lengthPenaltyCurve != null, "null field");
+    checkArgument(
+        rewardModel != null && rows != null && lengthPenaltyCurve != null && diagnostics != null,
+        "null field");
     rows = List.copyOf(rows);
     lengthPenaltyCurve = List.copyOf(lengthPenaltyCurve);
+    diagnostics = List.copyOf(diagnostics);
+    checkArgument(task != null && !task.isBlank(), "task must not be blank");
+  }
+
+  /**
+   * A report of the list task without loop diagnostics.
+   *
+   * @throws IllegalArgumentException if a field is null
+   */
+  public QuickstartReport(
+      long seed,
+      double seconds,
+      RewardModelFigures rewardModel,
+      List<Row> rows,
+      List<Row> lengthPenaltyCurve) {
+    this(seed, seconds, rewardModel, rows, lengthPenaltyCurve, List.of(), "list");
   }
 
   /**
@@ -78,6 +101,83 @@ public record QuickstartReport(
      */
     public Row {
       checkArgument(name != null && !name.isBlank(), "name must not be blank");
+    }
+  }
+
+  /**
+   * One iteration of an iterative run as the loop itself sees it: its {@link
+   * dev.rlhf4j.iterative.LoopDiagnostics} metrics, which need no gold reward. A figure the
+   * iteration did not record is NaN.
+   *
+   * @param run {@code iterative-dpo} or {@code iterative-dpo-lp}
+   * @param iteration 1-based
+   * @param marginMean {@code pairs/margin_mean}: the proxy's mean reward margin of the kept pairs
+   * @param marginMedian {@code pairs/margin_median}
+   * @param marginMin {@code pairs/margin_min}
+   * @param nearTieFraction {@code pairs/near_tie_fraction}: pairs whose margin is below {@code
+   *     nearTieMargin}
+   * @param nearTieMargin {@code pairs/near_tie_margin}
+   * @param rewardStdWithinPrompt {@code proxy/reward_std_within_prompt}
+   * @param chosenTokens {@code pairs/chosen_tokens}: the mean length of the chosen responses in
+   *     tokens
+   * @param rejectedTokens {@code pairs/rejected_tokens}
+   * @param klFromSft {@code policy/kl_from_pi0}: the Monte Carlo KL estimate of the iteration's
+   *     policy from SFT (π0)
+   * @param klFromSftSe {@code policy/kl_from_pi0_se}: its standard error
+   * @param klFromPrevious {@code policy/kl_from_previous}: the same from the previous iteration's
+   *     policy
+   * @param klFromPreviousSe {@code policy/kl_from_previous_se}
+   * @param optimizerSteps {@code policy/optimizer_steps}
+   */
+  public record IterationDiagnostics(
+      String run,
+      int iteration,
+      double marginMean,
+      double marginMedian,
+      double marginMin,
+      double nearTieFraction,
+      double nearTieMargin,
+      double rewardStdWithinPrompt,
+      double chosenTokens,
+      double rejectedTokens,
+      double klFromSft,
+      double klFromSftSe,
+      double klFromPrevious,
+      double klFromPreviousSe,
+      double optimizerSteps) {
+    /**
+     * @throws IllegalArgumentException if run is blank or iteration below 1
+     */
+    public IterationDiagnostics {
+      checkArgument(run != null && !run.isBlank(), "run must not be blank");
+      checkArgument(iteration >= 1, "iteration must be >= 1 but was %s", iteration);
+    }
+
+    /**
+     * The diagnostics {@code result} recorded, NaN where it recorded none.
+     *
+     * @throws IllegalArgumentException if an argument is null or run is blank
+     */
+    public static IterationDiagnostics of(String run, dev.rlhf4j.iterative.IterationResult result) {
+      checkArgument(result != null, "result must not be null");
+      java.util.Map<String, Double> m = result.metrics();
+      java.util.function.ToDoubleFunction<String> get = k -> m.getOrDefault(k, Double.NaN);
+      return new IterationDiagnostics(
+          run,
+          result.iteration(),
+          get.applyAsDouble("pairs/margin_mean"),
+          get.applyAsDouble("pairs/margin_median"),
+          get.applyAsDouble("pairs/margin_min"),
+          get.applyAsDouble("pairs/near_tie_fraction"),
+          get.applyAsDouble("pairs/near_tie_margin"),
+          get.applyAsDouble("proxy/reward_std_within_prompt"),
+          get.applyAsDouble("pairs/chosen_tokens"),
+          get.applyAsDouble("pairs/rejected_tokens"),
+          get.applyAsDouble("policy/kl_from_pi0"),
+          get.applyAsDouble("policy/kl_from_pi0_se"),
+          get.applyAsDouble("policy/kl_from_previous"),
+          get.applyAsDouble("policy/kl_from_previous_se"),
+          get.applyAsDouble("policy/optimizer_steps"));
     }
   }
 }

@@ -39,7 +39,7 @@ class QuickstartTest {
     }
 
     JsonNode json = new ObjectMapper().readTree(tmp.resolve("report.json").toFile());
-    assertThat(fieldNames(json)).containsExactly("seed", "seconds", "rewardModel", "rows");
+    assertThat(fieldNames(json)).containsExactly("task", "seed", "seconds", "rewardModel", "rows", "diagnostics");
     assertThat(json.get("seed").asLong()).isEqualTo(42);
     assertThat(json.get("seconds").asDouble()).isPositive();
     assertThat(fieldNames(json.get("rewardModel")))
@@ -86,6 +86,24 @@ class QuickstartTest {
     assertThat(printed)
         .contains("== sft", "== reward model", "== offline dpo", "== iterative dpo",
             "== iterative dpo, length penalty");
+    assertThat(report.diagnostics()).hasSize(6);
+    assertThat(report.diagnostics())
+        .extracting(QuickstartReport.IterationDiagnostics::run)
+        .containsExactly("iterative-dpo", "iterative-dpo", "iterative-dpo", "iterative-dpo-lp",
+            "iterative-dpo-lp", "iterative-dpo-lp");
+    assertThat(report.diagnostics())
+        .allSatisfy(d -> {
+          assertThat(d.marginMin()).isNotNaN();
+          assertThat(d.nearTieFraction()).isBetween(0.0, 1.0);
+          assertThat(d.chosenTokens()).isPositive();
+          assertThat(d.klFromSft()).isFinite();
+          assertThat(d.klFromPrevious()).isFinite();
+          assertThat(d.optimizerSteps()).isPositive();
+        });
+    assertThat(report.diagnostics().get(0).klFromPrevious())
+        .isEqualTo(report.diagnostics().get(0).klFromSft());
+    assertThat(markdown).contains("Per-iteration diagnostics", "| iterative-dpo-lp | 3 |");
+    assertThat(printed).contains("Per-iteration diagnostics");
     assertThat(tmp.resolve("runs/iterative-dpo/iter-3/checkpoint/config.json")).isRegularFile();
     assertThat(tmp.resolve("runs/iterative-dpo-lp/iter-3/pairs.jsonl")).isRegularFile();
   }
@@ -105,6 +123,49 @@ class QuickstartTest {
     assertThatThrownBy(() -> QuickstartOptions.parse("--seed", "many"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--seed needs a number but got 'many'");
+  }
+
+  @Test
+  void parse_taskAndSmoke() {
+    QuickstartOptions sort = QuickstartOptions.parse("--task", "sort", "--smoke");
+    assertThat(sort.task()).isEqualTo(QuickstartOptions.Task.SORT);
+    assertThat(sort.smoke()).isTrue();
+    assertThat(QuickstartOptions.parse().task()).isEqualTo(QuickstartOptions.Task.LIST);
+    assertThat(new QuickstartOptions(1, Path.of("o"), true, 0.05).task())
+        .isEqualTo(QuickstartOptions.Task.LIST);
+    assertThatThrownBy(() -> QuickstartOptions.parse("--task", "chess"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--task must be list or sort but was 'chess'");
+    assertThatThrownBy(() -> QuickstartOptions.parse("--fast", "--smoke"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--fast and --smoke exclude each other");
+  }
+
+  /** The second built-in task through the whole workflow, at the smallest size that runs it. */
+  @Test
+  void sortTask_smokeRun_runsEveryStageEndToEnd() throws IOException {
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    QuickstartReport report;
+    try (PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8)) {
+      report =
+          Quickstart.run(
+              QuickstartOptions.parse("--task", "sort", "--smoke", "--out", tmp.toString()), out);
+    }
+
+    assertThat(report.task()).isEqualTo("sort");
+    assertThat(report.rows()).extracting(QuickstartReport.Row::name).isEqualTo(ROWS);
+    assertThat(report.row("sft").goldWinRateVsSft()).isEqualTo(0.5);
+    assertThat(report.rows())
+        .allSatisfy(r -> assertThat(r.goldReward()).isBetween(-1.0, 1.0));
+    assertThat(report.diagnostics()).hasSize(6)
+        .allSatisfy(d -> assertThat(d.klFromSft()).isFinite());
+    assertThat(Files.readString(tmp.resolve("report.md")))
+        .startsWith("# rlhf4j quickstart (task sort, seed 42)");
+    assertThat(console.toString(StandardCharsets.UTF_8)).contains("SortingTask[seed=42");
+    assertThat(tmp.resolve("runs/iterative-dpo/iter-3/pairs.jsonl")).isRegularFile();
+    String sample =
+        Files.readAllLines(tmp.resolve("runs/iterative-dpo/iter-1/generated.jsonl")).get(0);
+    assertThat(sample).contains("sort ");
   }
 
   private static double winRate(JsonNode report, String row) {

@@ -3,6 +3,11 @@ package dev.rlhf4j.iterative.djl;
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.rlhf4j.api.Completion;
+import dev.rlhf4j.api.FinishReason;
 import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.exploration.SamplingParams;
@@ -13,18 +18,25 @@ import dev.rlhf4j.iterative.TrainedPolicy;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
 import dev.rlhf4j.iterative.train.TrainingResult;
+import dev.rlhf4j.iterative.train.internal.CompletionBatch;
+import dev.rlhf4j.iterative.train.internal.LogProbs;
 import dev.rlhf4j.iterative.train.internal.PolicyTrainable;
+import dev.rlhf4j.iterative.train.internal.TokenizedSequence;
+import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.PeftAdapter;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
+import dev.rlhf4j.models.tokenizer.PromptResponseIds;
 import dev.rlhf4j.sampling.generate.Generator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -49,7 +61,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * tokenizer and samples with a {@link Generator} ({@link Builder#maxBatchRows} rows per decoding
  * batch); closing the sampler closes both. An adapter checkpoint is merged into its base once, at
  * load ({@link CausalLm#loadFrozen}): decoding then costs what the base costs, which measured
- * faster than running the adapter's two extra products per layer and token.
+ * faster than running the adapter's two extra products per layer and token. Its {@link
+ * PolicySampler#logProbs} scores responses with the same model (the loop's KL estimates).
  *
  * <p><b>Training.</b> {@link PolicyBackend#train(TrainRequest)} loads the policy from {@link
  * TrainRequest#initialCheckpoint()} and, when it is another directory, the reference from {@link
@@ -227,6 +240,7 @@ public final class DjlDpoBackend implements PolicyBackend {
     private final CausalLm model;
     private final HfTokenizer tokenizer;
     private final Generator generator;
+    private final int maxBatchRows;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     GeneratorSampler(Path checkpoint, int maxBatchRows) {
@@ -239,6 +253,7 @@ public final class DjlDpoBackend implements PolicyBackend {
       }
       this.model = loaded;
       this.generator = Generator.builder(model, tokenizer).maxBatchRows(maxBatchRows).build();
+      this.maxBatchRows = maxBatchRows;
     }
 
     /** The model it samples from. */
@@ -250,6 +265,52 @@ public final class DjlDpoBackend implements PolicyBackend {
     public List<GeneratedSample> sample(List<Prompt> prompts, int n, SamplingParams params) {
       checkState(!closed.get(), "the sampler is closed");
       return generator.sample(prompts, n, params);
+    }
+
+    /**
+     * Encodes each response after its prompt as the DPO trainer does ({@link
+     * HfTokenizer#encodePromptResponse}, the EOS appended when the response stopped, nothing cut)
+     * and sums the model's log-probabilities of the response tokens, {@code maxBatchRows}
+     * sequences per forward pass. A response that encodes to no token scores 0.
+     */
+    @Override
+    public Optional<double[]> logProbs(List<GeneratedSample> samples) {
+      checkState(!closed.get(), "the sampler is closed");
+      checkArgument(samples != null, "samples must not be null");
+      List<TokenizedSequence> rows = new ArrayList<>();
+      List<Integer> slots = new ArrayList<>();
+      int index = 0;
+      for (GeneratedSample s : samples) {
+        for (Completion c : s.responses()) {
+          PromptResponseIds ids =
+              tokenizer.encodePromptResponse(
+                  s.prompt().messages(), c.text(), c.finishReason() == FinishReason.STOP);
+          if (ids.responseLength() > 0 && ids.responseStart() > 0) {
+            rows.add(new TokenizedSequence(ids.ids(), ids.responseStart()));
+            slots.add(index);
+          }
+          index++;
+        }
+      }
+      double[] out = new double[index];
+      try (NDManager manager = NDManager.newBaseManager(model.options().device())) {
+        for (int from = 0; from < rows.size(); from += maxBatchRows) {
+          int to = Math.min(rows.size(), from + maxBatchRows);
+          try (NDManager scope = manager.newSubManager()) {
+            CompletionBatch batch = CompletionBatch.of(scope, rows.subList(from, to));
+            double[] sums;
+            try (SequenceLogProbs logProbs = LogProbs.completion(model, batch)) {
+              NDArray summed = logProbs.sum().toType(DataType.FLOAT64, false);
+              summed.attach(scope);
+              sums = summed.toDoubleArray();
+            }
+            for (int i = 0; i < sums.length; i++) {
+              out[slots.get(from + i)] = sums[i];
+            }
+          }
+        }
+      }
+      return Optional.of(out);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.rlhf4j.iterative.internal;
 
+import dev.rlhf4j.api.AnnotatedSample;
 import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.Prompt;
@@ -16,6 +17,7 @@ import dev.rlhf4j.iterative.Evaluator;
 import dev.rlhf4j.iterative.Evaluators;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.LoopResult;
+import dev.rlhf4j.iterative.PolicySampler;
 import dev.rlhf4j.iterative.ReferencePolicy;
 import dev.rlhf4j.iterative.TrainRequest;
 import dev.rlhf4j.iterative.TrainedPolicy;
@@ -200,6 +202,12 @@ public final class LoopRunner {
     Map<String, Double> metrics = new TreeMap<>();
     explore.forEach((k, v) -> metrics.put("explore/" + k, v));
     train.forEach((k, v) -> metrics.put("train/" + k, v));
+    explorationDiagnostics(t, files).forEach(metrics::put);
+    Diagnostics.movement(
+            train, spec.dpo(), train.getOrDefault("pairs", 0.0).intValue(),
+            explore.getOrDefault("pairs", 0.0).intValue())
+        .forEach((k, v) -> metrics.put("policy/" + k, v));
+    drift(t, slice, samplers).forEach((k, v) -> metrics.put("policy/" + k, v));
     if (spec.evaluation().isPresent()) {
       samplers.retainOnly(List.of(files.checkpoint()));
       evaluate(t, files.eval(), () -> samplers.get(files.checkpoint()))
@@ -208,6 +216,113 @@ public final class LoopRunner {
     RunFiles.writeMetrics(files.metrics(), metrics);
     listener.onIterationFinished(new IterationSummary(t, metrics, files.checkpoint()));
     return new IterationResult(t, metrics, files.checkpoint(), files.directory());
+  }
+
+  /** The {@code pairs/*} and {@code proxy/*} diagnostics of iteration {@code t}'s hand-off files. */
+  private Map<String, Double> explorationDiagnostics(int t, IterationFiles files) {
+    List<PreferencePair> pairs =
+        Jsonl.readAll(files.pairs(), JsonlFormats.preferencePairs(source(t)));
+    List<GeneratedSample> generated =
+        Files.exists(files.generated())
+            ? Jsonl.readAll(files.generated(), JsonlFormats.generatedSamples())
+            : List.of();
+    List<AnnotatedSample> annotated =
+        Files.exists(files.annotated())
+            ? Jsonl.readAll(files.annotated(), JsonlFormats.annotatedSamples())
+            : List.of();
+    Map<String, Double> out = new LinkedHashMap<>();
+    Diagnostics.pairs(pairs, generated, spec.diagnostics().nearTieMargin())
+        .forEach((k, v) -> out.put("pairs/" + k, v));
+    Diagnostics.proxy(annotated).forEach((k, v) -> out.put("proxy/" + k, v));
+    return out;
+  }
+
+  /**
+   * The KL estimates of {@link dev.rlhf4j.iterative.LoopDiagnostics}: responses sampled from
+   * π_t on the first prompts of the iteration, scored under π_t, π0 and π_{t−1}. Empty when they
+   * are off or the backend's samplers cannot score.
+   */
+  private Map<String, Double> drift(int t, List<Prompt> slice, SamplerCache samplers) {
+    int k = Math.min(spec.diagnostics().klPrompts(), slice.size());
+    if (k == 0) {
+      return Map.of();
+    }
+    Path current = checkpoint(t);
+    samplers.retainOnly(List.of(current));
+    PolicySampler policy = samplers.get(current);
+    Optional<double[]> probe = policy.logProbs(List.of());
+    if (probe == null || probe.isEmpty()) {
+      LOG.debug("the samplers of {} cannot score log-probabilities: no KL estimates",
+          spec.backend().getClass().getName());
+      return Map.of();
+    }
+    StageEvents events = new StageEvents(t, listener);
+    events.start(Stage.DRIFT, k);
+    SamplingParams sampling =
+        spec.sampling().withSeed(Seeds.derive(spec.seed(), t, Seeds.DRIFT));
+    List<Prompt> prompts = slice.subList(0, k);
+    List<GeneratedSample> samples = new ArrayList<>(k);
+    for (int from = 0; from < k; from += spec.batchPrompts()) {
+      List<Prompt> batch = prompts.subList(from, Math.min(k, from + spec.batchPrompts()));
+      List<GeneratedSample> sampled = policy.sample(batch, 1, sampling);
+      if (sampled == null || sampled.size() != batch.size()) {
+        throw new Rlhf4jException(
+            "the sampler of " + current + " returned "
+                + (sampled == null ? "null" : sampled.size()) + " samples for " + batch.size()
+                + " prompts");
+      }
+      samples.addAll(sampled);
+      events.progress(samples.size());
+    }
+    Optional<double[]> own = scores(policy, current, samples);
+    Optional<double[]> initial = scores(samplers.get(spec.initialPolicy()), spec.initialPolicy(),
+        samples);
+    samplers.retainOnly(List.of(current));
+    Optional<double[]> previous = initial;
+    if (t > 1) {
+      previous = scores(samplers.get(checkpoint(t - 1)), checkpoint(t - 1), samples);
+      samplers.retainOnly(List.of(current));
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (own.isPresent() && initial.isPresent() && previous.isPresent()) {
+      out.put("kl_from_pi0", Diagnostics.klEstimate(own.get(), initial.get()));
+      out.put("kl_from_pi0_se", Diagnostics.klStandardError(own.get(), initial.get()));
+      out.put("kl_from_previous", Diagnostics.klEstimate(own.get(), previous.get()));
+      out.put("kl_from_previous_se", Diagnostics.klStandardError(own.get(), previous.get()));
+      out.put("kl_samples", (double) own.get().length);
+    }
+    events.finish(out);
+    return out;
+  }
+
+  /**
+   * The log-probabilities of {@code samples} under {@code sampler}; empty (with a warning) when it
+   * cannot score them or a value is not finite.
+   *
+   * @throws Rlhf4jException if it returns another number of values than there are responses
+   */
+  private Optional<double[]> scores(
+      PolicySampler sampler, Path checkpoint, List<GeneratedSample> samples) {
+    int responses = samples.stream().mapToInt(s -> s.responses().size()).sum();
+    Optional<double[]> out = sampler.logProbs(samples);
+    if (out == null || out.isEmpty()) {
+      LOG.warn("the sampler of {} did not score log-probabilities: no KL estimates", checkpoint);
+      return Optional.empty();
+    }
+    double[] values = out.get();
+    if (values.length != responses) {
+      throw new Rlhf4jException(
+          sampler.getClass().getName() + ".logProbs returned " + values.length + " values for "
+              + responses + " responses; it must return one per response, in order");
+    }
+    for (double v : values) {
+      if (!Double.isFinite(v)) {
+        LOG.warn("the policy {} gives a response log-probability {}: no KL estimates",
+            checkpoint, v);
+        return Optional.empty();
+      }
+    }
+    return Optional.of(values.clone());
   }
 
   /** The policy after iteration {@code t}: π0 for t = 0. */

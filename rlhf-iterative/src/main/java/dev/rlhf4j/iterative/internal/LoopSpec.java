@@ -7,6 +7,7 @@ import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.api.feedback.PreferenceModel;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.iterative.Evaluation;
+import dev.rlhf4j.iterative.LoopDiagnostics;
 import dev.rlhf4j.iterative.PolicyBackend;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.ReferencePolicy;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * Every setting of a loop, validated by {@link dev.rlhf4j.iterative.IterativeLoop.Builder}.
  *
  * @param dpo the DPO config of every iteration's training, before its seed is replaced
+ * @param diagnostics how the per-iteration diagnostics are computed
  */
 public record LoopSpec(
     Path initialPolicy,
@@ -38,7 +40,8 @@ public record LoopSpec(
     long seed,
     Path runDirectory,
     List<ProgressListener> listeners,
-    DpoConfig dpo) {
+    DpoConfig dpo,
+    LoopDiagnostics diagnostics) {
 
   /** Copies the collections. */
   public LoopSpec {

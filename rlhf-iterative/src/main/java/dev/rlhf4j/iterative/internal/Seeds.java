@@ -10,6 +10,8 @@ public final class Seeds {
   public static final int TRAIN = 3;
   /** Evaluation sampling (the same in every iteration). */
   public static final int EVALUATE = 4;
+  /** Sampling from the new policy for the KL estimates ({@code LoopDiagnostics}). */
+  public static final int DRIFT = 5;
 
   private Seeds() {}
 

@@ -88,7 +88,13 @@ class DjlDpoBackendTest {
       assertThat(it.metric("train/steps")).isPositive();
       assertThat(it.metrics())
           .containsKeys("train/loss", "train/rewards/margins", "train/rewards/accuracies",
-              "train/logps/chosen", "train/train_loss", "eval/mean_length");
+              "train/logps/chosen", "train/train_loss", "eval/mean_length")
+          .containsKeys("pairs/margin_mean", "pairs/near_tie_fraction", "pairs/chosen_tokens",
+              "pairs/length_gap_tokens", "proxy/reward_std_within_prompt",
+              "policy/optimizer_steps", "policy/steps_per_pair", "policy/kl_from_pi0",
+              "policy/kl_from_previous");
+      assertThat(it.metric("policy/kl_samples")).isEqualTo(8.0);
+      assertThat(it.metric("policy/optimizer_steps")).isEqualTo(it.metric("train/steps"));
       try (CausalLm loaded = CausalLm.load(it.checkpoint());
           HfTokenizer tokenizer = HfTokenizer.load(it.checkpoint());
           CausalLm initial = CausalLm.load(pi0)) {
@@ -98,6 +104,94 @@ class DjlDpoBackendTest {
     }
     assertThat(Files.readString(tmp.resolve("run/run.json")))
         .contains("microBatchSize=2").contains("maxLength=32");
+    IterationResult first = result.iterations().get(0);
+    assertThat(first.metric("policy/kl_from_previous"))
+        .isCloseTo(first.metric("policy/kl_from_pi0"), within(1e-9));
+    assertThat(result.last().metric("policy/kl_from_pi0"))
+        .as("two iterations at lr 5e-3 move the policy: not a zero by construction")
+        .isNotCloseTo(0, within(1e-6));
+  }
+
+  @Test
+  void klEstimates_changeNothingTheLoopSamplesTrainsOrEvaluates() {
+    LoopResult with = loop(tmp.resolve("with")).run();
+    LoopResult without =
+        loop(tmp.resolve("without")).toBuilder()
+            .diagnostics(new dev.rlhf4j.iterative.LoopDiagnostics(0.2, 0))
+            .build()
+            .run();
+
+    for (int t = 0; t < 2; t++) {
+      Map<String, Double> a = with.iterations().get(t).metrics();
+      Map<String, Double> b = without.iterations().get(t).metrics();
+      assertThat(a).containsKey("policy/kl_from_pi0");
+      assertThat(b).doesNotContainKey("policy/kl_from_pi0");
+      b.forEach((k, v) -> assertThat(a.get(k)).as(k).isCloseTo(v, within(1e-6)));
+    }
+  }
+
+  @Test
+  void sampler_logProbs_areTheSumOfTheResponseTokensLogSoftmax_andEqualForTheSamePolicy() {
+    Path other = TinyPolicy.write(tmp.resolve("other"), 4);
+    DjlDpoBackend backend = DjlDpoBackend.builder().maxBatchRows(3).build();
+    List<dev.rlhf4j.api.GeneratedSample> samples;
+    double[] own;
+    double[] again;
+    double[] different;
+    try (var sampler = backend.sampler(pi0);
+        var twin = backend.sampler(pi0);
+        var stranger = backend.sampler(other)) {
+      samples = sampler.sample(prompts("p-", 3), 2, SAMPLING);
+      assertThat(sampler.logProbs(List.of())).hasValueSatisfying(v -> assertThat(v).isEmpty());
+      own = sampler.logProbs(samples).orElseThrow();
+      again = twin.logProbs(samples).orElseThrow();
+      different = stranger.logProbs(samples).orElseThrow();
+    }
+    assertThat(own).hasSize(6);
+    for (int i = 0; i < own.length; i++) {
+      assertThat(own[i]).isNegative().isCloseTo(again[i], within(1e-4));
+    }
+    assertThat(dev.rlhf4j.iterative.internal.Diagnostics.klEstimate(own, again))
+        .isCloseTo(0, within(1e-4));
+    assertThat(dev.rlhf4j.iterative.internal.Diagnostics.klEstimate(own, different))
+        .as("another policy gives other log-probabilities")
+        .isNotCloseTo(0, within(1e-3));
+
+    try (CausalLm model = CausalLm.load(pi0);
+        HfTokenizer tokenizer = HfTokenizer.load(pi0);
+        ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+      int k = 0;
+      for (var s : samples) {
+        for (var c : s.responses()) {
+          var ids =
+              tokenizer.encodePromptResponse(s.prompt().messages(), c.text(),
+                  c.finishReason() == dev.rlhf4j.api.FinishReason.STOP);
+          long[] all = ids.ids();
+          var input = manager.create(all, new ai.djl.ndarray.types.Shape(1, all.length));
+          var mask = manager.ones(new ai.djl.ndarray.types.Shape(1, all.length),
+              ai.djl.ndarray.types.DataType.INT64);
+          try (var output = model.forward(input, mask)) {
+            float[] logits = output.logits().toFloatArray();
+            int vocab = (int) output.logits().getShape().get(2);
+            double expected = 0;
+            for (int t = ids.responseStart(); t < all.length; t++) {
+              int row = (t - 1) * vocab;
+              double max = Double.NEGATIVE_INFINITY;
+              for (int v = 0; v < vocab; v++) {
+                max = Math.max(max, logits[row + v]);
+              }
+              double sum = 0;
+              for (int v = 0; v < vocab; v++) {
+                sum += Math.exp(logits[row + v] - max);
+              }
+              expected += logits[row + (int) all[t]] - max - Math.log(sum);
+            }
+            assertThat(own[k]).as("response %s", k).isCloseTo(expected, within(1e-3));
+          }
+          k++;
+        }
+      }
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhf4j.examples.quickstart.QuickstartReport;
+import dev.rlhf4j.examples.quickstart.QuickstartReport.IterationDiagnostics;
 import dev.rlhf4j.examples.quickstart.QuickstartReport.Row;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -53,9 +54,10 @@ public final class ReportFiles {
     }
   }
 
-  /** The report as JSON: seed, seconds, rewardModel, rows. */
+  /** The report as JSON: task, seed, seconds, rewardModel, rows, diagnostics. */
   public static String json(QuickstartReport report) throws IOException {
     ObjectNode root = JSON.createObjectNode();
+    root.put("task", report.task());
     root.put("seed", report.seed());
     root.put("seconds", report.seconds());
     ObjectNode rm = root.putObject("rewardModel");
@@ -71,13 +73,40 @@ public final class ReportFiles {
           .put("proxyReward", r.proxyReward())
           .put("meanLength", r.meanLength());
     }
+    ArrayNode diagnostics = root.putArray("diagnostics");
+    for (IterationDiagnostics d : report.diagnostics()) {
+      ObjectNode node = diagnostics.addObject().put("run", d.run()).put("iteration", d.iteration());
+      number(node, "marginMean", d.marginMean());
+      number(node, "marginMedian", d.marginMedian());
+      number(node, "marginMin", d.marginMin());
+      number(node, "nearTieFraction", d.nearTieFraction());
+      number(node, "nearTieMargin", d.nearTieMargin());
+      number(node, "rewardStdWithinPrompt", d.rewardStdWithinPrompt());
+      number(node, "chosenTokens", d.chosenTokens());
+      number(node, "rejectedTokens", d.rejectedTokens());
+      number(node, "klFromSft", d.klFromSft());
+      number(node, "klFromSftSe", d.klFromSftSe());
+      number(node, "klFromPrevious", d.klFromPrevious());
+      number(node, "klFromPreviousSe", d.klFromPreviousSe());
+      number(node, "optimizerSteps", d.optimizerSteps());
+    }
     return JSON.writeValueAsString(root) + "\n";
+  }
+
+  /** A figure, or null when it was not recorded (NaN): JSON has no NaN. */
+  private static void number(ObjectNode node, String name, double value) {
+    if (Double.isNaN(value)) {
+      node.putNull(name);
+    } else {
+      node.put(name, value);
+    }
   }
 
   /** The report as a Markdown table shaped like the paper's Tables 4 and 6. */
   public static String markdown(QuickstartReport report) {
     StringBuilder md = new StringBuilder();
-    md.append("# rlhf4j quickstart (seed ").append(report.seed()).append(")\n\n");
+    md.append("# rlhf4j quickstart (task ").append(report.task()).append(", seed ")
+        .append(report.seed()).append(")\n\n");
     md.append(String.format(Locale.ROOT,
         "Proxy reward model: held-out accuracy against gold labels %.3f, length-reward Pearson"
             + " %.3f (mean per prompt, SFT samples; paper Fig. 5).%n%n",
@@ -91,8 +120,52 @@ public final class ReportFiles {
           r.name(), method(r.name()), r.name().contains("-lp-") ? "yes" : "-", r.goldReward(),
           r.goldWinRateVsSft(), r.goldLcWinRateVsSft(), r.proxyReward(), r.meanLength()));
     }
+    md.append(diagnosticsTable(report.diagnostics()));
     md.append(String.format(Locale.ROOT, "%nWall time: %.0f s.%n", report.seconds()));
     return md.toString();
+  }
+
+  /**
+   * The loops' own per-iteration diagnostics as a Markdown table (empty without any): proxy
+   * margins, near-ties, lengths in tokens, KL estimates, optimizer steps.
+   */
+  public static String diagnosticsTable(List<IterationDiagnostics> diagnostics) {
+    if (diagnostics.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT,
+        "%nPer-iteration diagnostics (the loop's own metrics, no gold reward: proxy margin of the"
+            + " kept best-vs-worst pairs, near-ties below margin %s, within-prompt reward spread,"
+            + " lengths in tokens, Monte Carlo KL of the new policy from SFT and from the previous"
+            + " iteration on its own samples, ± one standard error):%n%n",
+        format(diagnostics.get(0).nearTieMargin())));
+    md.append("| Run | Iter. | Margin mean | Margin median | Margin min | Near-ties |"
+        + " Reward sd in prompt | Chosen tok. | Rejected tok. | KL from SFT | KL from prev. |"
+        + " Steps |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (IterationDiagnostics d : diagnostics) {
+      md.append(String.format(Locale.ROOT,
+          "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          d.run(), d.iteration(), format(d.marginMean()), format(d.marginMedian()),
+          format(d.marginMin()), format(d.nearTieFraction()), format(d.rewardStdWithinPrompt()),
+          format(d.chosenTokens()), format(d.rejectedTokens()), withError(d.klFromSft(), d.klFromSftSe()),
+          withError(d.klFromPrevious(), d.klFromPreviousSe()),
+          Double.isNaN(d.optimizerSteps()) ? "-" : String.format(Locale.ROOT, "%.0f",
+              d.optimizerSteps())));
+    }
+    return md.toString();
+  }
+
+  /** {@code value ± error}, or the value alone when the error is unknown. */
+  private static String withError(double value, double error) {
+    return Double.isNaN(error) || Double.isNaN(value)
+        ? format(value)
+        : format(value) + " ± " + format(error);
+  }
+
+  private static String format(double value) {
+    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.3f", value);
   }
 
   private static String method(String name) {

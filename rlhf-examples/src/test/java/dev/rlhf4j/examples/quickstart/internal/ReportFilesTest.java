@@ -62,4 +62,37 @@ class ReportFilesTest {
     // a higher win rate is drawn higher up: 0.6 of the 240-pixel axis apart
     assertThat(low.get(0) - high.get(0)).isBetween(136, 152);
   }
+
+  @Test
+  void markdownAndJson_showThePerIterationDiagnostics_missingFiguresAsDashAndNull()
+      throws Exception {
+    QuickstartReport base = report(0.5);
+    List<QuickstartReport.IterationDiagnostics> diagnostics =
+        List.of(
+            new QuickstartReport.IterationDiagnostics(
+                "iterative-dpo", 1, 1.25, 1.0, 0.5, 0.125, 0.2, 0.75, 9.5, 6.25, 0.031, 0.004, 0.031, 0.004, 24),
+            new QuickstartReport.IterationDiagnostics(
+                "iterative-dpo", 2, 0.5, 0.4, 0.01, 0.25, 0.2, 0.5, 11, 7, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                48));
+    QuickstartReport report =
+        new QuickstartReport(base.seed(), base.seconds(), base.rewardModel(), base.rows(),
+            base.lengthPenaltyCurve(), diagnostics, "sort");
+
+    String md = ReportFiles.markdown(report);
+    String json = ReportFiles.json(report);
+
+    assertThat(md)
+        .startsWith("# rlhf4j quickstart (task sort, seed 42)")
+        .contains("near-ties below margin 0.200")
+        .contains("| iterative-dpo | 1 | 1.250 | 1.000 | 0.500 | 0.125 | 0.750 | 9.500 | 6.250 |"
+            + " 0.031 ± 0.004 | 0.031 ± 0.004 | 24 |")
+        .contains("| iterative-dpo | 2 | 0.500 | 0.400 | 0.010 | 0.250 | 0.500 | 11.000 | 7.000 | - | - |"
+            + " 48 |");
+    com.fasterxml.jackson.databind.JsonNode node =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get("diagnostics");
+    assertThat(node).hasSize(2);
+    assertThat(node.get(0).get("klFromSft").asDouble()).isEqualTo(0.031);
+    assertThat(node.get(1).get("klFromSft").isNull()).isTrue();
+    assertThat(ReportFiles.markdown(base)).doesNotContain("Per-iteration diagnostics");
+  }
 }

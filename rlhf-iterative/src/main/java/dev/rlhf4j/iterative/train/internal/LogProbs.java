@@ -103,9 +103,9 @@ public final class LogProbs {
   }
 
   /**
-   * {@link #ofPairs(CausalLm, CompletionBatch, PackedPairs, double)} of the reference {@code model}:
-   * when it is {@code policy} itself (which then carries a LoRA adapter), its base with the adapter
-   * switched off (TRL's {@code disable_adapter()}). Run it outside a gradient collector: nothing is
+   * {@link #ofPairs(CausalLm, CompletionBatch, PackedPairs, double)} of the reference {@code
+   * model}: when it is {@code policy} itself (which then carries a LoRA adapter), its base with the
+   * adapter switched off (TRL's {@code disable_adapter()}). Run it outside a gradient collector: nothing is
    * recorded, no gradient touched.
    */
   public static double[][] ofReference(
