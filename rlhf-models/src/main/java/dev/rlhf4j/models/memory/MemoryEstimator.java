@@ -21,10 +21,12 @@ import java.util.function.IntFunction;
  * grouped-query attention, the attention output, the four MLP intermediates and the residuals,
  * {@code 7h + 6·q + 4·kv + 4·i} values, plus three {@code [heads, T]} score rows (scores, masked,
  * softmax) — times the layers; without gradients only one layer's intermediates are live (each
- * layer runs in its own scope). Vocabulary projection: under gradients the log-softmax of every
- * projected position is kept for backward and backward creates two more arrays of its size ({@code
- * 3·K·V} float32 values); without gradients only a chunk's logits and log-softmax are live ({@code
- * 2·min(chunk, K)·V}). KV cache: {@code 2 · layers · sequences · (prompt + new) · kvHeads ·
+ * layer runs in its own scope). Vocabulary projection: positions are projected {@link
+ * Builder#vocabularyChunk chunk} at a time ({@link dev.rlhf4j.models.ModelOptions#vocabularyChunk},
+ * {@link dev.rlhf4j.models.ProjectedLogProbs}); under gradients a chunk's log-softmax, the
+ * gradient arriving at it and the gradient of its logits are live at once ({@code 3·min(chunk,
+ * K)·V} float32 values), without gradients its logits and log-softmax ({@code 2·min(chunk,
+ * K)·V}). KV cache: {@code 2 · layers · sequences · (prompt + new) · kvHeads ·
  * headDim} values. Runtime: a fixed allowance for the JVM and the native engine.
  *
  * <p>The formula is an upper-bound style estimate of the eager DJL implementation; the {@code
@@ -60,7 +62,8 @@ public final class MemoryEstimator {
 
   /**
    * A builder for {@code config}: float32 weights, every parameter trainable with AdamW, no
-   * reference copy, no vocabulary chunking, {@link #DEFAULT_RUNTIME_BYTES}.
+   * reference copy, the default vocabulary chunk ({@link
+   * dev.rlhf4j.models.ModelOptions#DEFAULT_VOCABULARY_CHUNK}), {@link #DEFAULT_RUNTIME_BYTES}.
    */
   public static Builder builder(ModelConfig config) {
     checkArgument(config != null, "config must not be null");
@@ -121,7 +124,8 @@ public final class MemoryEstimator {
     long tokens = (long) sequences * length;
     long activations = tokens * perTokenPerLayer(length) * config.numLayers() * activationBytes()
         + tokens * 3L * config.hiddenSize() * activationBytes();
-    long vocab = 3 * projectedPositions * config.vocabSize() * logitBytes();
+    long vocab = 3 * Math.min(vocabularyChunk, projectedPositions) * config.vocabSize()
+        * logitBytes();
     return new MemoryEstimate(
         weights(), trainable * FLOAT32, trainable * optimizerBytes, activations, vocab, 0,
         runtimeBytes);
@@ -129,7 +133,7 @@ public final class MemoryEstimator {
 
   /**
    * Scoring without gradients (reference log-probabilities, rewards): as {@link #trainingStep}
-   * but with one layer's intermediates live and a chunk of the projection.
+   * but with one layer's intermediates live and two arrays of a chunk's projection.
    */
   public MemoryEstimate scoring(int sequences, int length, long projectedPositions) {
     checkShapes(sequences, length, projectedPositions);
@@ -256,7 +260,7 @@ public final class MemoryEstimator {
     private long additional;
     private int optimizerBytes = 8;
     private int referenceCopies;
-    private int vocabularyChunk = Integer.MAX_VALUE;
+    private int vocabularyChunk = dev.rlhf4j.models.ModelOptions.DEFAULT_VOCABULARY_CHUNK;
     private long runtimeBytes = DEFAULT_RUNTIME_BYTES;
 
     private Builder(ModelConfig config) {
@@ -308,7 +312,11 @@ public final class MemoryEstimator {
       return this;
     }
 
-    /** Positions projected onto the vocabulary at once without gradients; default all. */
+    /**
+     * Positions projected onto the vocabulary at once, as {@link
+     * dev.rlhf4j.models.ModelOptions#vocabularyChunk} sets them for the model; default {@link
+     * dev.rlhf4j.models.ModelOptions#DEFAULT_VOCABULARY_CHUNK}.
+     */
     public Builder vocabularyChunk(int positions) {
       checkArgument(positions >= 1, "vocabularyChunk must be >= 1 but was %s", positions);
       this.vocabularyChunk = positions;

@@ -79,10 +79,16 @@ class MemoryEstimatorTest {
   }
 
   @Test
-  void vocabularyProjectionIsThreeCopiesUnderGradientsAndOneChunkWithout() {
+  void vocabularyProjectionIsThreeChunkArraysUnderGradientsAndTwoWithout() {
     MemoryEstimator est = MemoryEstimator.builder(qwen05()).vocabularyChunk(64).build();
     assertThat(est.trainingStep(4, 256, 512).vocabularyProjection())
-        .isEqualTo(3L * 512 * 151936 * 4);
+        .isEqualTo(3L * 64 * 151936 * 4);
+    assertThat(est.trainingStep(4, 256, 10).vocabularyProjection())
+        .isEqualTo(3L * 10 * 151936 * 4);
+    // the default chunk: 256 positions
+    assertThat(MemoryEstimator.builder(qwen05()).build().trainingStep(4, 256, 1024)
+            .vocabularyProjection())
+        .isEqualTo(3L * 256 * 151936 * 4);
     assertThat(est.scoring(4, 256, 512).vocabularyProjection()).isEqualTo(2L * 64 * 151936 * 4);
     assertThat(est.scoring(4, 256, 10).vocabularyProjection()).isEqualTo(2L * 10 * 151936 * 4);
   }

@@ -28,12 +28,16 @@ public final class MemoryCheck {
     }
   }
 
-  /** An estimator for training every parameter of {@code model} with AdamW. */
+  /**
+   * An estimator for training every parameter of {@code model} with AdamW, projecting onto the
+   * vocabulary in the model's {@link dev.rlhf4j.models.ModelOptions#vocabularyChunk chunks}.
+   */
   public static MemoryEstimator.Builder estimator(TransformerModel model, int referenceCopies) {
     return MemoryEstimator.builder(model.config())
         .weightType(weightType(model))
         .trainableParameters(model.numParameters())
-        .referenceCopies(referenceCopies);
+        .referenceCopies(referenceCopies)
+        .vocabularyChunk(model.options().vocabularyChunk());
   }
 
   /** Bytes of {@code model}'s weights. */
