@@ -2,6 +2,8 @@ package dev.rlhf4j.models.memory;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.rlhf4j.models.ModelOptions;
+import dev.rlhf4j.models.TransformerModel;
 import dev.rlhf4j.models.checkpoint.DType;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.config.ModelFamily;
@@ -68,6 +70,45 @@ public final class MemoryEstimator {
   public static Builder builder(ModelConfig config) {
     checkArgument(config != null, "config must not be null");
     return new Builder(config);
+  }
+
+  /**
+   * A builder for a loaded {@code model} as it stands: its weight type, its LoRA adapter as
+   * {@link Builder#additionalParameters additional} parameters, what it trains ({@link
+   * TransformerModel#numTrainableParameters()}: the adapter, what {@code freeze} left, or nothing
+   * for a frozen model) and its {@link ModelOptions#vocabularyChunk()}.
+   *
+   * @throws IllegalArgumentException if {@code model} is null
+   * @throws IllegalStateException if the model is closed
+   */
+  public static Builder builder(TransformerModel model) {
+    checkArgument(model != null, "model must not be null");
+    return builder(model.config())
+        .weightType(weightType(model.options()))
+        .additionalParameters(adapterParameters(model))
+        .trainableParameters(model.numTrainableParameters())
+        .vocabularyChunk(model.options().vocabularyChunk());
+  }
+
+  /**
+   * What a loaded {@code model} already holds of an estimate: its weights (adapter included) and
+   * the {@link #DEFAULT_RUNTIME_BYTES runtime allowance}, which {@link AvailableMemory} counts as
+   * used; pass it as {@code residentBytes} to {@link #requireFits}.
+   *
+   * @throws IllegalStateException if the model is closed
+   */
+  public static long residentBytes(TransformerModel model) {
+    return (model.numParameters() + adapterParameters(model))
+            * weightType(model.options()).byteSize()
+        + DEFAULT_RUNTIME_BYTES;
+  }
+
+  private static long adapterParameters(TransformerModel model) {
+    return model.loraParameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+  }
+
+  private static DType weightType(ModelOptions options) {
+    return options.dataType() == ai.djl.ndarray.types.DataType.FLOAT64 ? DType.F64 : DType.F32;
   }
 
   /**
@@ -192,6 +233,26 @@ public final class MemoryEstimator {
   public static MemoryEstimate requireFits(
       String what, AvailableMemory available, IntFunction<MemoryEstimate> estimateFor,
       int microBatch, String knob, long residentBytes) {
+    return requireFits(
+        what, available, estimateFor, microBatch, knob, residentBytes, "LoRA",
+        "use LoRA, freeze layers or shorten the sequences");
+  }
+
+  /**
+   * {@link #requireFits(String, AvailableMemory, IntFunction, int, String, long)} with the advice
+   * for a job that does not train: "use {@code knob}(m) or {@code alternative}" when a smaller
+   * batch fits, else "even {@code knob}(1) does not fit: {@code lastResort}".
+   *
+   * @param alternative what else helps, e.g. "a smaller maxNewTokens"
+   * @param lastResort what to do when not even one fits, e.g. "shorten maxNewTokens or the
+   *     prompts"
+   * @throws InsufficientMemoryException if the rest does not fit
+   */
+  public static MemoryEstimate requireFits(
+      String what, AvailableMemory available, IntFunction<MemoryEstimate> estimateFor,
+      int microBatch, String knob, long residentBytes, String alternative, String lastResort) {
+    checkArgument(available != null, "available must not be null");
+    checkArgument(estimateFor != null, "estimateFor must not be null");
     checkArgument(microBatch >= 1, "microBatch must be >= 1 but was %s", microBatch);
     checkArgument(residentBytes >= 0, "residentBytes must be >= 0 but was %s", residentBytes);
     MemoryEstimate estimate = estimateFor.apply(microBatch);
@@ -207,8 +268,8 @@ public final class MemoryEstimator {
       }
     }
     String advice = fits > 0
-        ? "use " + knob + "(" + fits + ") or LoRA"
-        : "even " + knob + "(1) does not fit: use LoRA, freeze layers or shorten the sequences";
+        ? "use " + knob + "(" + fits + ") or " + alternative
+        : "even " + knob + "(1) does not fit: " + lastResort;
     String needs = residentBytes == 0
         ? "~" + MemoryEstimate.approx(estimate.total())
         : "~" + MemoryEstimate.approx(estimate.total() - residentBytes) + " more (~"
