@@ -280,12 +280,13 @@ public final class Generator implements Sampler {
     }
     int rows = (int) Math.min(maxBatchRows, (long) n * kept);
     int promptLength = width;
+    int prefill = Math.min(rows, kept);
     MemoryEstimator estimator = estimator();
     MemoryEstimator.requireFits(
         "generation (" + rows + " rows x up to " + promptLength + " prompt + " + maxNewTokens
             + " new tokens)",
         availableMemory,
-        r -> estimator.generation(r, promptLength, maxNewTokens),
+        r -> estimator.generation(r, Math.min(r, prefill), promptLength, maxNewTokens),
         rows,
         "maxBatchRows",
         MemoryEstimator.residentBytes(model),

@@ -48,7 +48,8 @@ class GeneratorMemoryRefusalTest {
     MemoryEstimator estimator = MemoryEstimator.builder(model).trainableParameters(0).build();
     long resident = MemoryEstimator.residentBytes(model);
     // 8 responses of 100 new tokens in one batch; room for 2 rows only
-    long room = estimator.generation(2, prompt, 100).total() - resident;
+    // one prompt: its responses share one prefill row
+    long room = estimator.generation(2, 1, prompt, 100).total() - resident;
     assertThat(estimator.generation(8, prompt, 100).kvCache())
         .isEqualTo(2L * 2 * 8 * (prompt + 100) * model.config().numKvHeads()
             * model.config().headDim() * 4);

@@ -29,15 +29,13 @@ public final class MemoryCheck {
   }
 
   /**
-   * An estimator for training every parameter of {@code model} with AdamW, projecting onto the
-   * vocabulary in the model's {@link dev.rlhf4j.models.ModelOptions#vocabularyChunk chunks}.
+   * An estimator for training what {@code model} trains with AdamW ({@link
+   * MemoryEstimator#builder(TransformerModel)}: every parameter, what freezing left, or a LoRA
+   * adapter), projecting onto the vocabulary in the model's {@link
+   * dev.rlhf4j.models.ModelOptions#vocabularyChunk chunks}.
    */
   public static MemoryEstimator.Builder estimator(TransformerModel model, int referenceCopies) {
-    return MemoryEstimator.builder(model.config())
-        .weightType(weightType(model))
-        .trainableParameters(model.numParameters())
-        .referenceCopies(referenceCopies)
-        .vocabularyChunk(model.options().vocabularyChunk());
+    return MemoryEstimator.builder(model).referenceCopies(referenceCopies);
   }
 
   /** Bytes of {@code model}'s weights. */
@@ -46,17 +44,20 @@ public final class MemoryCheck {
   }
 
   /**
-   * The estimate of a DPO step over micro-batches of {@code microBatch} pairs: the longest
-   * sequence, and the largest number of completion tokens any {@code microBatch} pairs hold.
+   * The estimate of a DPO step over micro-batches of {@code microBatch} pairs, as the objective
+   * runs them: one packed row per pair ({@link PackedPairs}: the shared prompt once, then both
+   * responses), as wide as the widest packed pair, and the largest number of completion tokens
+   * any {@code microBatch} pairs hold.
    */
   public static MemoryEstimate dpoStep(
       MemoryEstimator estimator, List<TokenizedPair> pairs, int microBatch) {
     int m = Math.min(microBatch, pairs.size());
-    int length = 1;
+    int width = 1;
     long[] completions = new long[pairs.size()];
     for (int i = 0; i < pairs.size(); i++) {
       TokenizedPair p = pairs.get(i);
-      length = Math.max(length, Math.max(p.chosen().length(), p.rejected().length()));
+      int shared = PackedPairs.sharedPrefix(p.chosen(), p.rejected());
+      width = Math.max(width, p.chosen().length() + p.rejected().length() - shared);
       completions[i] = p.chosen().responseLength() + p.rejected().responseLength();
     }
     Arrays.sort(completions);
@@ -64,7 +65,7 @@ public final class MemoryCheck {
     for (int i = 0; i < m; i++) {
       projected += completions[completions.length - 1 - i];
     }
-    return estimator.trainingStep(2 * m, length, Math.min(projected, 2L * m * length));
+    return estimator.trainingStep(m, width, Math.min(projected, (long) m * width));
   }
 
   /**
