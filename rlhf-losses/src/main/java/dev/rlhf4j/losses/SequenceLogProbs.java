@@ -211,6 +211,77 @@ public final class SequenceLogProbs implements AutoCloseable {
     }
   }
 
+  /**
+   * The completion log-probabilities from the per-token log-probabilities of the completion
+   * positions: {@code tokenLogProbs[k]} is the log-probability of the k-th true entry of {@code
+   * completionMask} in row-major order, as a chunked vocabulary projection returns them ({@code
+   * CausalLm#logProbsAt}, {@code ProjectedLogProbs#values}). Differentiable through {@code
+   * tokenLogProbs}; no {@code [K, V]} array is created.
+   *
+   * @param tokenLogProbs {@code [K]} float32 or float64 log-probabilities, K the number of true
+   *     entries of {@code completionMask}
+   * @param completionMask {@code [B, T]} boolean or numeric; true / non-zero marks a completion
+   *     token
+   * @return as {@link #compute}, in the manager of {@code completionMask}
+   * @throws IllegalArgumentException if a shape or type does not match the above, K differs from
+   *     the number of completion tokens, or a sequence has no completion token
+   */
+  public static SequenceLogProbs fromTokenLogProbs(NDArray tokenLogProbs, NDArray completionMask) {
+    checkArgument(tokenLogProbs != null, "tokenLogProbs must not be null");
+    checkArgument(completionMask != null, "completionMask must not be null");
+    checkArgument(
+        tokenLogProbs.getShape().dimension() == 1,
+        "tokenLogProbs must have shape [completion tokens] but had shape %s",
+        tokenLogProbs.getShape());
+    checkArgument(
+        Ops.isFloating(tokenLogProbs.getDataType()),
+        "tokenLogProbs must be float16, float32 or float64 but was %s",
+        tokenLogProbs.getDataType());
+    Shape positions = completionMask.getShape();
+    checkArgument(
+        positions.dimension() == 2 && positions.get(0) > 0 && positions.get(1) > 0,
+        "completionMask must have shape [batch, length] with every size >= 1 but had shape %s",
+        positions);
+    NDManager owner = completionMask.getManager();
+    try (NDManager scope = owner.newSubManager()) {
+      scope.tempAttachAll(Ops.distinct(tokenLogProbs, completionMask));
+      NDArray mask =
+          completionMask.getDataType() == DataType.BOOLEAN
+              ? completionMask
+              : completionMask.neq(0);
+      boolean[] hostMask = mask.toBooleanArray();
+      long batch = positions.get(0);
+      int length = (int) positions.get(1);
+      long[] at = new long[hostMask.length];
+      int k = 0;
+      for (int b = 0; b < batch; b++) {
+        int tokens = 0;
+        for (int t = 0; t < length; t++) {
+          int i = b * length + t;
+          if (hostMask[i]) {
+            at[k++] = i;
+            tokens++;
+          }
+        }
+        checkArgument(
+            tokens > 0,
+            "completionMask row %s must mark at least one completion token but marked none",
+            b);
+      }
+      checkArgument(
+          tokenLogProbs.getShape().get(0) == k,
+          "tokenLogProbs must have one entry per completion token (%s) but had %s",
+          k,
+          tokenLogProbs.getShape().get(0));
+      NDArray tokens =
+          scope
+              .zeros(new Shape(positions.size()), tokenLogProbs.getDataType())
+              .put(owned(scope.create(java.util.Arrays.copyOf(at, k))), tokenLogProbs)
+              .reshape(positions);
+      return finish(owner, mask, tokens);
+    }
+  }
+
   private static void checkInputs(NDArray logits, NDArray labels, NDArray completionMask) {
     checkArgument(logits != null, "logits must not be null");
     checkArgument(labels != null, "labels must not be null");

@@ -239,6 +239,107 @@ public final class CausalLm extends TransformerModel {
    */
   public NDArray logitsAt(NDArray ids, NDArray attentionMask, NDArray select) {
     NDManager caller = checkNotNull(ids, "ids").getManager();
+    checkSelect(ids, select);
+    try (NDManager scope = caller.newSubManager()) {
+      NDArray rows = selectedRows(ids, attentionMask, select, scope);
+      NDArray logits = rows.getNDArrayInternal().linear(rows, head, null).singletonOrThrow();
+      logits.attach(caller);
+      return logits;
+    }
+  }
+
+  /**
+   * The log-probabilities of {@code labels} at the selected slots, {@code [K]}: {@code log
+   * softmax(logitsAt(ids, attentionMask, select))[k, labels[k]]}, projected onto the vocabulary at
+   * most {@link ModelOptions#vocabularyChunk()} slots at a time, so no {@code [K, vocab]} array
+   * exists, in the forward or the backward pass. When the model trains, back-propagate the loss
+   * through {@link ProjectedLogProbs#lossForBackward}.
+   *
+   * @param ids {@code [B, T]} token ids (int32 or int64)
+   * @param attentionMask {@code [B, T]}, 1 for real tokens and 0 for padding
+   * @param select {@code [B, T]} boolean, true for the slots whose log-probabilities are wanted
+   * @param labels {@code [K]} integer token ids, one per true entry of {@code select} in
+   *     row-major order, each in {@code [0, vocab)}
+   * @return the log-probabilities, in a sub-manager of the ids' manager; the caller closes it
+   * @throws IllegalArgumentException as {@link #logitsAt}, or if {@code labels} has another length
+   *     than the selection or holds an id outside the vocabulary
+   * @throws IllegalStateException if the model is closed
+   * @throws dev.rlhf4j.api.Rlhf4jException if the engine fails
+   */
+  public ProjectedLogProbs logProbsAt(
+      NDArray ids, NDArray attentionMask, NDArray select, NDArray labels) {
+    NDManager caller = checkNotNull(ids, "ids").getManager();
+    checkSelect(ids, select);
+    try (NDManager scope = caller.newSubManager()) {
+      NDArray rows = selectedRows(ids, attentionMask, select, scope);
+      return project(rows, labels, scope, caller);
+    }
+  }
+
+  /**
+   * The log-probabilities of {@code labels} at chosen slots of packed rows, {@code [K]}: as
+   * {@link #logitsOfPacked} followed by a log-softmax and a gather, chunked as {@link
+   * #logProbsAt}. When the model trains, back-propagate the loss through {@link
+   * ProjectedLogProbs#lossForBackward}.
+   *
+   * @param labels {@code [K]} integer token ids, one per entry of {@code slots}, each in {@code
+   *     [0, vocab)}
+   * @return the log-probabilities, in a sub-manager of the ids' manager; the caller closes it
+   * @throws IllegalArgumentException as {@link #logitsOfPacked}, or if {@code labels} has another
+   *     length than {@code slots} or holds an id outside the vocabulary
+   * @throws IllegalStateException if the model is closed
+   * @throws dev.rlhf4j.api.Rlhf4jException if the engine fails
+   */
+  public ProjectedLogProbs logProbsOfPacked(
+      NDArray ids, NDArray positions, NDArray segments, NDArray slots, NDArray labels) {
+    NDManager caller = checkNotNull(ids, "ids").getManager();
+    checkSlots(slots);
+    try (NDManager scope = caller.newSubManager()) {
+      NDArray rows = packedRows(ids, positions, segments, slots, scope);
+      return project(rows, labels, scope, caller);
+    }
+  }
+
+  private ProjectedLogProbs project(
+      NDArray rows, NDArray labels, NDManager scope, NDManager caller) {
+    checkArgument(labels != null, "labels must not be null");
+    long k = rows.getShape().get(0);
+    checkArgument(
+        labels.getShape().dimension() == 1 && labels.getShape().get(0) == k,
+        "labels must be [%s] (one per selected slot) but was %s",
+        k,
+        labels.getShape());
+    NDArray local = labels.toType(DataType.INT64, true);
+    local.attach(scope);
+    if (!local.getDevice().equals(rows.getDevice())) {
+      local = local.toDevice(rows.getDevice(), false);
+      local.attach(scope);
+    }
+    long vocab = config().vocabSize();
+    long[] host = local.toLongArray();
+    for (int i = 0; i < host.length; i++) {
+      checkArgument(
+          host[i] >= 0 && host[i] < vocab,
+          "labels[%s] must be a token id in [0, %s) but was %s",
+          i,
+          vocab,
+          host[i]);
+    }
+    return ProjectedLogProbs.compute(
+        rows, head, local, options().vocabularyChunk(), backboneTrains(), caller);
+  }
+
+  /** Whether anything before the head records gradients (a tied head feeds the backbone too). */
+  private boolean backboneTrains() {
+    for (String name : trainableParameters().keySet()) {
+      if (!name.equals(LM_HEAD)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void checkSelect(NDArray ids, NDArray select) {
     checkArgument(select != null, "select must not be null");
     checkArgument(
         select.getDataType() == DataType.BOOLEAN && select.getShape().equals(ids.getShape()),
@@ -246,18 +347,43 @@ public final class CausalLm extends TransformerModel {
         ids.getShape(),
         select.getDataType(),
         select.getShape());
-    try (NDManager scope = caller.newSubManager()) {
-      NDArray hidden = hiddenStates(ids, attentionMask, null, null, scope);
-      NDArray localSelect = select;
-      if (!select.getDevice().equals(hidden.getDevice())) {
-        localSelect = select.toDevice(hidden.getDevice(), false);
-        localSelect.attach(scope);
-      }
-      NDArray rows = hidden.get(localSelect);
-      NDArray logits = rows.getNDArrayInternal().linear(rows, head, null).singletonOrThrow();
-      logits.attach(caller);
-      return logits;
+  }
+
+  private static void checkSlots(NDArray slots) {
+    checkArgument(
+        slots != null && slots.getShape().dimension() == 1,
+        "slots must be a one-dimensional index array but was %s",
+        slots == null ? null : slots.getShape());
+  }
+
+  /** The hidden states of the selected slots, {@code [K, hidden]}, in {@code scope}. */
+  private NDArray selectedRows(
+      NDArray ids, NDArray attentionMask, NDArray select, NDManager scope) {
+    NDArray hidden = hiddenStates(ids, attentionMask, null, null, scope);
+    NDArray localSelect = select;
+    if (!select.getDevice().equals(hidden.getDevice())) {
+      localSelect = select.toDevice(hidden.getDevice(), false);
+      localSelect.attach(scope);
     }
+    return hidden.get(localSelect);
+  }
+
+  /** The hidden states of {@code slots} of packed rows, {@code [K, hidden]}, in {@code scope}. */
+  private NDArray packedRows(
+      NDArray ids, NDArray positions, NDArray segments, NDArray slots, NDManager scope) {
+    NDArray hidden = packedHiddenStates(ids, positions, segments, scope);
+    long width = hidden.getShape().get(2);
+    NDArray flat = hidden.reshape(-1, width);
+    NDArray index = slots.toType(DataType.INT64, true);
+    index.attach(scope);
+    if (!index.getDevice().equals(flat.getDevice())) {
+      index = index.toDevice(flat.getDevice(), false);
+      index.attach(scope);
+    }
+    // an embedding lookup is a differentiable row gather that accepts repeated indices
+    return index.getNDArrayInternal()
+        .embedding(index, flat, ai.djl.ndarray.types.SparseFormat.DENSE)
+        .singletonOrThrow();
   }
 
   /**
@@ -284,25 +410,9 @@ public final class CausalLm extends TransformerModel {
   public NDArray logitsOfPacked(
       NDArray ids, NDArray positions, NDArray segments, NDArray slots) {
     NDManager caller = checkNotNull(ids, "ids").getManager();
-    checkArgument(
-        slots != null && slots.getShape().dimension() == 1,
-        "slots must be a one-dimensional index array but was %s",
-        slots == null ? null : slots.getShape());
+    checkSlots(slots);
     try (NDManager scope = caller.newSubManager()) {
-      NDArray hidden = packedHiddenStates(ids, positions, segments, scope);
-      long width = hidden.getShape().get(2);
-      NDArray flat = hidden.reshape(-1, width);
-      NDArray index = slots.toType(DataType.INT64, true);
-      index.attach(scope);
-      if (!index.getDevice().equals(flat.getDevice())) {
-        index = index.toDevice(flat.getDevice(), false);
-        index.attach(scope);
-      }
-      // an embedding lookup is a differentiable row gather that accepts repeated indices
-      NDArray rows =
-          index.getNDArrayInternal()
-              .embedding(index, flat, ai.djl.ndarray.types.SparseFormat.DENSE)
-              .singletonOrThrow();
+      NDArray rows = packedRows(ids, positions, segments, slots, scope);
       NDArray logits = rows.getNDArrayInternal().linear(rows, head, null).singletonOrThrow();
       logits.attach(caller);
       return logits;

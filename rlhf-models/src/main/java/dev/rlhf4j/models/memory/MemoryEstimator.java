@@ -2,6 +2,8 @@ package dev.rlhf4j.models.memory;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.rlhf4j.models.ModelOptions;
+import dev.rlhf4j.models.TransformerModel;
 import dev.rlhf4j.models.checkpoint.DType;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.config.ModelFamily;
@@ -17,24 +19,35 @@ import java.util.function.IntFunction;
  * bytes (float32) per {@link Builder#trainableParameters trainable} parameter. Optimiser state:
  * {@link Builder#optimizerBytesPerParameter} per trainable parameter (AdamW: two float32
  * moments, 8 bytes). Activations: what eager autograd keeps per token and layer of a Llama-style
- * block — the normalised inputs, q/k/v before and after rotary, the key/value heads repeated for
- * grouped-query attention, the attention output, the four MLP intermediates and the residuals,
- * {@code 7h + 6·q + 4·kv + 4·i} values, plus three {@code [heads, T]} score rows (scores, masked,
- * softmax) — times the layers; without gradients only one layer's intermediates are live (each
- * layer runs in its own scope). Vocabulary projection: under gradients the log-softmax of every
- * projected position is kept for backward and backward creates two more arrays of its size ({@code
- * 3·K·V} float32 values); without gradients only a chunk's logits and log-softmax are live ({@code
- * 2·min(chunk, K)·V}). KV cache: {@code 2 · layers · sequences · (prompt + new) · kvHeads ·
+ * block — the normalised inputs, q/k/v before and after rotary, the attention output, the four
+ * MLP intermediates and the residuals, {@code 7h + 6·q + 4·kv + 4·i} values, plus the one
+ * {@code [heads, S]} row of attention probabilities per token that the value product keeps (S
+ * the row's length: the masked scores are added in place and not kept) — times the layers, plus
+ * the two score-sized arrays one layer's attention backward creates; without gradients only one
+ * layer's intermediates are live (each
+ * layer runs in its own scope). Vocabulary projection: positions are projected {@link
+ * Builder#vocabularyChunk chunk} at a time ({@link dev.rlhf4j.models.ModelOptions#vocabularyChunk},
+ * {@link dev.rlhf4j.models.ProjectedLogProbs}); under gradients a chunk's log-softmax, the
+ * gradient arriving at it and the gradient of its logits are live at once ({@code 3·min(chunk,
+ * K)·V} float32 values) and, when the head trains, one chunk's {@code [vocab, hidden]}
+ * head gradient before it is added to the head's; without gradients its logits and log-softmax
+ * ({@code 2·min(chunk, K)·V}). KV cache: {@code 2 · layers · sequences · (prompt + new) · kvHeads ·
  * headDim} values. Runtime: a fixed allowance for the JVM and the native engine.
  *
- * <p>The formula is an upper-bound style estimate of the eager DJL implementation; the {@code
- * bin/bench} memory section prints it beside measured peaks.
+ * <p>The formula is an upper-bound style estimate of the eager DJL implementation, checked against
+ * measured peaks by the {@code benchmarks} module's {@code MemoryEstimateCheck} (SmolLM2-135M
+ * shape, full fine-tuning DPO: see the CHANGELOG).
  *
  * <p>Immutable and thread-safe.
  */
 public final class MemoryEstimator {
-  /** The default {@link Builder#runtimeBytes} allowance: 768 MiB. */
-  public static final long DEFAULT_RUNTIME_BYTES = 768L << 20;
+  /**
+   * The default {@link Builder#runtimeBytes} allowance: 256 MiB. Measured: 0.22 GiB resident
+   * beyond the weights after loading the SmolLM2-135M shape (the JVM, libtorch and the tokenizer;
+   * {@code MemoryEstimateCheck}). A host application's own heap comes on top; the refusal checks
+   * do not depend on it, since they compare what is not loaded yet with what is available.
+   */
+  public static final long DEFAULT_RUNTIME_BYTES = 256L << 20;
 
   private static final int FLOAT32 = 4;
 
@@ -45,6 +58,7 @@ public final class MemoryEstimator {
   private final int optimizerBytes;
   private final int referenceCopies;
   private final int vocabularyChunk;
+  private final boolean headTrains;
   private final long runtimeBytes;
 
   private MemoryEstimator(Builder b) {
@@ -55,16 +69,66 @@ public final class MemoryEstimator {
     this.optimizerBytes = b.optimizerBytes;
     this.referenceCopies = b.referenceCopies;
     this.vocabularyChunk = b.vocabularyChunk;
+    this.headTrains = b.headTrains != null ? b.headTrains : this.trainable > 0;
     this.runtimeBytes = b.runtimeBytes;
   }
 
   /**
    * A builder for {@code config}: float32 weights, every parameter trainable with AdamW, no
-   * reference copy, no vocabulary chunking, {@link #DEFAULT_RUNTIME_BYTES}.
+   * reference copy, the default vocabulary chunk ({@link
+   * dev.rlhf4j.models.ModelOptions#DEFAULT_VOCABULARY_CHUNK}), {@link #DEFAULT_RUNTIME_BYTES}.
    */
   public static Builder builder(ModelConfig config) {
     checkArgument(config != null, "config must not be null");
     return new Builder(config);
+  }
+
+  /**
+   * A builder for a loaded {@code model} as it stands: its weight type, its LoRA adapter as
+   * {@link Builder#additionalParameters additional} parameters, what it trains ({@link
+   * TransformerModel#numTrainableParameters()}: the adapter, what {@code freeze} left, or nothing
+   * for a frozen model) and its {@link ModelOptions#vocabularyChunk()}.
+   *
+   * @throws IllegalArgumentException if {@code model} is null
+   * @throws IllegalStateException if the model is closed
+   */
+  public static Builder builder(TransformerModel model) {
+    checkArgument(model != null, "model must not be null");
+    return builder(model.config())
+        .weightType(weightType(model.options()))
+        .additionalParameters(adapterParameters(model))
+        .trainableParameters(model.numTrainableParameters())
+        .headTrains(headTrains(model))
+        .vocabularyChunk(model.options().vocabularyChunk());
+  }
+
+  /** Whether the LM head (or the embedding tied to it) is among what {@code model} trains. */
+  private static boolean headTrains(TransformerModel model) {
+    java.util.Set<String> trained = model.trainableParameters().keySet();
+    return trained.contains("lm_head.weight")
+        || trained.contains("model.embed_tokens.weight")
+        || trained.contains("transformer.wte.weight");
+  }
+
+  /**
+   * What a loaded {@code model} already holds of an estimate: its weights (adapter included) and
+   * the {@link #DEFAULT_RUNTIME_BYTES runtime allowance}, which {@link AvailableMemory} counts as
+   * used; pass it as {@code residentBytes} to {@link #requireFits}.
+   *
+   * @throws IllegalStateException if the model is closed
+   */
+  public static long residentBytes(TransformerModel model) {
+    return (model.numParameters() + adapterParameters(model))
+            * weightType(model.options()).byteSize()
+        + DEFAULT_RUNTIME_BYTES;
+  }
+
+  private static long adapterParameters(TransformerModel model) {
+    return model.loraParameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
+  }
+
+  private static DType weightType(ModelOptions options) {
+    return options.dataType() == ai.djl.ndarray.types.DataType.FLOAT64 ? DType.F64 : DType.F32;
   }
 
   /**
@@ -120,8 +184,13 @@ public final class MemoryEstimator {
     checkShapes(sequences, length, projectedPositions);
     long tokens = (long) sequences * length;
     long activations = tokens * perTokenPerLayer(length) * config.numLayers() * activationBytes()
-        + tokens * 3L * config.hiddenSize() * activationBytes();
-    long vocab = 3 * projectedPositions * config.vocabSize() * logitBytes();
+        + tokens * 3L * config.hiddenSize() * activationBytes()
+        + 2 * tokens * config.numHeads() * length * activationBytes();
+    long vocab = 3 * Math.min(vocabularyChunk, projectedPositions) * config.vocabSize()
+        * logitBytes();
+    if (headTrains && projectedPositions > 0) {
+      vocab += (long) config.vocabSize() * config.hiddenSize() * FLOAT32;
+    }
     return new MemoryEstimate(
         weights(), trainable * FLOAT32, trainable * optimizerBytes, activations, vocab, 0,
         runtimeBytes);
@@ -129,7 +198,7 @@ public final class MemoryEstimator {
 
   /**
    * Scoring without gradients (reference log-probabilities, rewards): as {@link #trainingStep}
-   * but with one layer's intermediates live and a chunk of the projection.
+   * but with one layer's intermediates live and two arrays of a chunk's projection.
    */
   public MemoryEstimate scoring(int sequences, int length, long projectedPositions) {
     checkShapes(sequences, length, projectedPositions);
@@ -147,17 +216,33 @@ public final class MemoryEstimator {
    * maxNewTokens} positions. No gradients, no optimiser.
    */
   public MemoryEstimate generation(int sequences, int promptLength, int maxNewTokens) {
+    return generation(sequences, sequences, promptLength, maxNewTokens);
+  }
+
+  /**
+   * {@link #generation(int, int, int)} where the prefill runs over {@code prefillSequences}
+   * distinct prompts (a prompt's {@code n} responses share its prefill, then copy its cache row).
+   *
+   * @throws IllegalArgumentException if a count is out of range or {@code prefillSequences >
+   *     sequences}
+   */
+  public MemoryEstimate generation(
+      int sequences, int prefillSequences, int promptLength, int maxNewTokens) {
     checkArgument(sequences >= 1, "sequences must be >= 1 but was %s", sequences);
+    checkArgument(
+        prefillSequences >= 1 && prefillSequences <= sequences,
+        "prefillSequences must be in [1, sequences = %s] but was %s",
+        sequences,
+        prefillSequences);
     checkArgument(promptLength >= 1, "promptLength must be >= 1 but was %s", promptLength);
     checkArgument(maxNewTokens >= 0, "maxNewTokens must be >= 0 but was %s", maxNewTokens);
-    long tokens = (long) sequences * promptLength;
+    long tokens = (long) prefillSequences * promptLength;
     long activations = tokens * (perTokenPerLayer(promptLength) + 3L * config.hiddenSize())
         * activationBytes();
     long vocab = 2L * sequences * config.vocabSize() * logitBytes();
     long kv = 2L * config.numLayers() * sequences * ((long) promptLength + maxNewTokens)
         * config.numKvHeads() * config.headDim() * activationBytes();
-    return new MemoryEstimate(weights(), 0, 0, activations, vocab, kv,
-        runtimeBytes);
+    return new MemoryEstimate(weights(), 0, 0, activations, vocab, kv, runtimeBytes);
   }
 
   /**
@@ -188,6 +273,26 @@ public final class MemoryEstimator {
   public static MemoryEstimate requireFits(
       String what, AvailableMemory available, IntFunction<MemoryEstimate> estimateFor,
       int microBatch, String knob, long residentBytes) {
+    return requireFits(
+        what, available, estimateFor, microBatch, knob, residentBytes, "LoRA",
+        "use LoRA, freeze layers or shorten the sequences");
+  }
+
+  /**
+   * {@link #requireFits(String, AvailableMemory, IntFunction, int, String, long)} with the advice
+   * for a job that does not train: "use {@code knob}(m) or {@code alternative}" when a smaller
+   * batch fits, else "even {@code knob}(1) does not fit: {@code lastResort}".
+   *
+   * @param alternative what else helps, e.g. "a smaller maxNewTokens"
+   * @param lastResort what to do when not even one fits, e.g. "shorten maxNewTokens or the
+   *     prompts"
+   * @throws InsufficientMemoryException if the rest does not fit
+   */
+  public static MemoryEstimate requireFits(
+      String what, AvailableMemory available, IntFunction<MemoryEstimate> estimateFor,
+      int microBatch, String knob, long residentBytes, String alternative, String lastResort) {
+    checkArgument(available != null, "available must not be null");
+    checkArgument(estimateFor != null, "estimateFor must not be null");
     checkArgument(microBatch >= 1, "microBatch must be >= 1 but was %s", microBatch);
     checkArgument(residentBytes >= 0, "residentBytes must be >= 0 but was %s", residentBytes);
     MemoryEstimate estimate = estimateFor.apply(microBatch);
@@ -203,8 +308,8 @@ public final class MemoryEstimator {
       }
     }
     String advice = fits > 0
-        ? "use " + knob + "(" + fits + ") or LoRA"
-        : "even " + knob + "(1) does not fit: use LoRA, freeze layers or shorten the sequences";
+        ? "use " + knob + "(" + fits + ") or " + alternative
+        : "even " + knob + "(1) does not fit: " + lastResort;
     String needs = residentBytes == 0
         ? "~" + MemoryEstimate.approx(estimate.total())
         : "~" + MemoryEstimate.approx(estimate.total() - residentBytes) + " more (~"
@@ -226,7 +331,7 @@ public final class MemoryEstimator {
     long q = (long) config.numHeads() * config.headDim();
     long kv = (long) config.numKvHeads() * config.headDim();
     long inter = config.intermediateSize();
-    return 7 * h + 6 * q + 4 * kv + 4 * inter + 3L * config.numHeads() * length;
+    return 7 * h + 6 * q + 4 * kv + 4 * inter + (long) config.numHeads() * length;
   }
 
   private int activationBytes() {
@@ -256,7 +361,8 @@ public final class MemoryEstimator {
     private long additional;
     private int optimizerBytes = 8;
     private int referenceCopies;
-    private int vocabularyChunk = Integer.MAX_VALUE;
+    private int vocabularyChunk = dev.rlhf4j.models.ModelOptions.DEFAULT_VOCABULARY_CHUNK;
+    private Boolean headTrains;
     private long runtimeBytes = DEFAULT_RUNTIME_BYTES;
 
     private Builder(ModelConfig config) {
@@ -308,14 +414,28 @@ public final class MemoryEstimator {
       return this;
     }
 
-    /** Positions projected onto the vocabulary at once without gradients; default all. */
+    /**
+     * Positions projected onto the vocabulary at once, as {@link
+     * dev.rlhf4j.models.ModelOptions#vocabularyChunk} sets them for the model; default {@link
+     * dev.rlhf4j.models.ModelOptions#DEFAULT_VOCABULARY_CHUNK}.
+     */
     public Builder vocabularyChunk(int positions) {
       checkArgument(positions >= 1, "vocabularyChunk must be >= 1 but was %s", positions);
       this.vocabularyChunk = positions;
       return this;
     }
 
-    /** The fixed allowance for the JVM and the native engine; default 768 MiB. */
+    /**
+     * Whether the LM head (or the embedding tied to it) trains, which adds one chunk's head
+     * gradient to the vocabulary projection of a training step; default: whenever anything
+     * trains ({@code builder(TransformerModel)} reads it off the model: false with LoRA).
+     */
+    public Builder headTrains(boolean value) {
+      this.headTrains = value;
+      return this;
+    }
+
+    /** The fixed allowance for the JVM and the native engine; default 256 MiB. */
     public Builder runtimeBytes(long bytes) {
       checkArgument(bytes >= 0, "runtimeBytes must be >= 0 but was %s", bytes);
       this.runtimeBytes = bytes;

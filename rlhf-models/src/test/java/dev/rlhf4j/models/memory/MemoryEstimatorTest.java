@@ -3,6 +3,7 @@ package dev.rlhf4j.models.memory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.checkpoint.DType;
 import dev.rlhf4j.models.config.Architecture;
 import dev.rlhf4j.models.config.ModelConfig;
@@ -68,8 +69,11 @@ class MemoryEstimatorTest {
   void activationsFollowThePerTokenFormula() {
     ModelConfig c = smolLm2();
     MemoryEstimate e = MemoryEstimator.builder(c).build().trainingStep(4, 256, 0);
-    long perTokenLayer = 7 * 576 + 6 * 576 + 4 * 192 + 4 * 1536 + 3 * 9 * 256;
-    long expected = 4L * 256 * perTokenLayer * 30 * 4 + 4L * 256 * 3 * 576 * 4;
+    // one [heads, T] row of attention probabilities per token and layer is kept
+    long perTokenLayer = 7 * 576 + 6 * 576 + 4 * 192 + 4 * 1536 + 9 * 256;
+    // plus the two score-sized arrays of one layer's attention backward
+    long expected =
+        4L * 256 * perTokenLayer * 30 * 4 + 4L * 256 * 3 * 576 * 4 + 2L * 4 * 256 * 9 * 256 * 4;
     assertThat(e.activations()).isEqualTo(expected);
     // without gradients one layer's intermediates are live
     MemoryEstimate scoring = MemoryEstimator.builder(c).build().scoring(4, 256, 0);
@@ -79,10 +83,18 @@ class MemoryEstimatorTest {
   }
 
   @Test
-  void vocabularyProjectionIsThreeCopiesUnderGradientsAndOneChunkWithout() {
-    MemoryEstimator est = MemoryEstimator.builder(qwen05()).vocabularyChunk(64).build();
+  void vocabularyProjectionIsThreeChunkArraysUnderGradientsAndTwoWithout() {
+    MemoryEstimator est =
+        MemoryEstimator.builder(qwen05()).vocabularyChunk(64).headTrains(false).build();
     assertThat(est.trainingStep(4, 256, 512).vocabularyProjection())
-        .isEqualTo(3L * 512 * 151936 * 4);
+        .isEqualTo(3L * 64 * 151936 * 4);
+    assertThat(est.trainingStep(4, 256, 10).vocabularyProjection())
+        .isEqualTo(3L * 10 * 151936 * 4);
+    // the default chunk, and a trained head: one chunk's [vocab, hidden] head gradient more
+    assertThat(MemoryEstimator.builder(qwen05()).build().trainingStep(4, 256, 1024)
+            .vocabularyProjection())
+        .isEqualTo(3L * ModelOptions.DEFAULT_VOCABULARY_CHUNK * 151936 * 4
+            + 151936L * 896 * 4);
     assertThat(est.scoring(4, 256, 512).vocabularyProjection()).isEqualTo(2L * 64 * 151936 * 4);
     assertThat(est.scoring(4, 256, 10).vocabularyProjection()).isEqualTo(2L * 10 * 151936 * 4);
   }
@@ -113,8 +125,8 @@ class MemoryEstimatorTest {
             () -> MemoryEstimator.requireFits(
                 "DPO step", room, m -> est.trainingStep(2 * m, 256, 0), 4, "microBatchSize"))
         .isInstanceOf(InsufficientMemoryException.class)
-        // 15.89 GiB needed, 13.95 GiB available
-        .hasMessageStartingWith("DPO step needs ~16 GiB, 14 GiB available (a fixed budget of ")
+        // 14.13 GiB needed, 12.50 GiB available
+        .hasMessageStartingWith("DPO step needs ~15 GiB, 13 GiB available (a fixed budget of ")
         .hasMessageContaining("use microBatchSize(3) or LoRA")
         .hasMessageContaining("optimizer state 3.68 GiB");
     assertThat(MemoryEstimator.requireFits(
@@ -131,7 +143,7 @@ class MemoryEstimatorTest {
                 "SFT step", AvailableMemory.fixed(GIB), m -> est.trainingStep(m, 128, 0), 2,
                 "microBatchSize"))
         .isInstanceOf(InsufficientMemoryException.class)
-        .hasMessageContaining("needs ~9.0 GiB, 1.0 GiB available")
+        .hasMessageContaining("needs ~8.4 GiB, 1.0 GiB available")
         .hasMessageContaining("even microBatchSize(1) does not fit: use LoRA");
   }
 

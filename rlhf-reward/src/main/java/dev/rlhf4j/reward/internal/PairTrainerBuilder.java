@@ -1,5 +1,6 @@
 package dev.rlhf4j.reward.internal;
 
+import dev.rlhf4j.models.memory.AvailableMemory;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.api.PreferencePair;
@@ -34,6 +35,7 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   private ProgressListener listener = ProgressListener.none();
   private Path outputDirectory;
   private Path checkpointDirectory;
+  private AvailableMemory availableMemory = AvailableMemory.system();
 
   /**
    * @param defaultMicroBatchSize the trainer's default pairs per forward pass
@@ -142,6 +144,20 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   }
 
   /**
+   * What the check before training compares the step's memory estimate with (default {@link
+   * AvailableMemory#system()}: physical memory and the cgroup limit). {@code train()} refuses a
+   * micro-batch that would not fit with {@link
+   * dev.rlhf4j.models.memory.InsufficientMemoryException}, before anything is allocated.
+   *
+   * @throws IllegalArgumentException if null
+   */
+  public B availableMemory(AvailableMemory value) {
+    checkArgument(value != null, "availableMemory must not be null");
+    this.availableMemory = value;
+    return self();
+  }
+
+  /**
    * Takes the input settings of the scoring model the trainer was built from as defaults, so a
    * model and its trainer never disagree on the maximum length: {@link #maxLength} and {@link
    * #truncation} still override them.
@@ -171,7 +187,8 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
     checkArgument(trainPairs != null, "trainPairs must be set");
     return new PairTrainingSettings(
         trainPairs, evalPairs, evaluateBefore, optimization(), length, truncation, listener,
-        Optional.ofNullable(outputDirectory), Optional.ofNullable(checkpointDirectory));
+        Optional.ofNullable(outputDirectory), Optional.ofNullable(checkpointDirectory),
+        availableMemory);
   }
 
   private static List<PreferencePair> copy(String name, Iterable<PreferencePair> pairs) {

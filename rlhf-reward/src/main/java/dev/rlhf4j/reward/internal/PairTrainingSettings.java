@@ -2,6 +2,7 @@ package dev.rlhf4j.reward.internal;
 
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
+import dev.rlhf4j.models.memory.AvailableMemory;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.training.Optimization;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param listener receives the training events
  * @param outputDirectory where to save the trained model, if anywhere
  * @param checkpointDirectory where mid-training checkpoints go, if anywhere
+ * @param availableMemory what the memory check before training compares the estimate with
  */
 public record PairTrainingSettings(
     List<PreferencePair> trainPairs,
@@ -30,7 +32,8 @@ public record PairTrainingSettings(
     Truncation truncation,
     ProgressListener listener,
     Optional<Path> outputDirectory,
-    Optional<Path> checkpointDirectory) {
+    Optional<Path> checkpointDirectory,
+    AvailableMemory availableMemory) {
 
   /** Copies the pair lists. */
   public PairTrainingSettings {

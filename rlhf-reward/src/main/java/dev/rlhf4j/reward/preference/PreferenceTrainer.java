@@ -9,12 +9,12 @@ import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.feedback.Comparison;
 import dev.rlhf4j.losses.PairwisePreferenceLoss;
 import dev.rlhf4j.models.CausalLm;
-import dev.rlhf4j.models.CausalLmOutput;
 import dev.rlhf4j.models.PaddedBatch;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.reward.eval.PairAccuracy;
 import dev.rlhf4j.reward.internal.ModelFiles;
+import dev.rlhf4j.reward.internal.PairMemory;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTraining;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
@@ -22,7 +22,6 @@ import dev.rlhf4j.reward.train.PairTrainingResult;
 import dev.rlhf4j.training.DataFingerprint;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -95,6 +94,10 @@ public final class PreferenceTrainer {
    *     under {@link Truncation#FAIL}
    * @throws dev.rlhf4j.api.Rlhf4jException if the loss or the gradient norm stops being finite
    *     (naming the step)
+   * @throws dev.rlhf4j.models.memory.InsufficientMemoryException if a micro-batch's memory
+   *     estimate does not fit in the {@link Builder#availableMemory available memory} (checked
+   *     before anything is allocated; the message gives both figures and the largest micro-batch
+   *     that fits)
    * @throws IllegalStateException if the LM or the tokenizer is closed, or another gradient
    *     collector is open
    */
@@ -115,6 +118,7 @@ public final class PreferenceTrainer {
                 : new Comparison(p.prompt(), p.rejected(), p.chosen());
         prompts.add(view.tokenize(shown));
       }
+      PairMemory.requirePreferenceStepFits(lm, prompts, s.microBatchSize(), s.availableMemory());
       PairwisePreferenceLoss loss =
           new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), softmax);
       PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
@@ -142,11 +146,20 @@ public final class PreferenceTrainer {
                 }
                 PaddedBatch batch =
                     PaddedBatch.of(rows, view.padTokenId(), PaddedBatch.Side.LEFT, scope);
-                CausalLmOutput out = lm.forward(batch.ids(), batch.attentionMask());
-                long last = batch.ids().getShape().get(1) - 1;
+                // left-padded: every row's answer is read at the last slot, the only one
+                // projected onto the vocabulary ([rows, 1, vocab] instead of [rows, T, vocab])
+                long width = batch.ids().getShape().get(1);
+                boolean[] last = new boolean[(int) (examples.length * width)];
+                for (int k = 0; k < examples.length; k++) {
+                  last[(int) ((k + 1) * width - 1)] = true;
+                }
+                NDArray logits =
+                    lm.logitsAt(
+                            batch.ids(),
+                            batch.attentionMask(),
+                            owned(scope.create(last, new Shape(examples.length, width))))
+                        .expandDims(1);
                 long[] positions = new long[examples.length];
-                Arrays.fill(positions, last);
-                NDArray logits = out.logits();
                 return loss.compute(
                     logits,
                     owned(scope.create(positions, new Shape(examples.length))),

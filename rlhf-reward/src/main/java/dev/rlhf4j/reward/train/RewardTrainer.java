@@ -13,6 +13,7 @@ import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.DjlRewardModel;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.reward.eval.PairAccuracy;
+import dev.rlhf4j.reward.internal.PairMemory;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTraining;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
@@ -111,6 +112,10 @@ public final class RewardTrainer {
    *     Truncation#FAIL}
    * @throws dev.rlhf4j.api.Rlhf4jException if the loss or the gradient norm stops being finite
    *     (naming the step)
+   * @throws dev.rlhf4j.models.memory.InsufficientMemoryException if a micro-batch's memory
+   *     estimate does not fit in the {@link Builder#availableMemory available memory} (checked
+   *     before anything is allocated; the message gives both figures and the largest micro-batch
+   *     that fits)
    * @throws IllegalStateException if the model or the tokenizer is closed, or another gradient
    *     collector is open
    */
@@ -127,6 +132,10 @@ public final class RewardTrainer {
         chosen.add(view.tokenize(new ScoreRequest(p.prompt(), p.chosen())));
         rejected.add(view.tokenize(new ScoreRequest(p.prompt(), p.rejected())));
       }
+      List<long[]> inputs = new ArrayList<>(chosen);
+      inputs.addAll(rejected);
+      PairMemory.requireRewardStepFits(
+          model, inputs, chosen.size(), s.microBatchSize(), s.availableMemory());
       BradleyTerryLoss loss = new BradleyTerryLoss(centeringCoefficient);
       PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
       Map<String, NDArray> parameters = model.parameters();

@@ -1,5 +1,7 @@
 package dev.rlhf4j.sampling.generate;
 
+import dev.rlhf4j.models.memory.AvailableMemory;
+import dev.rlhf4j.models.memory.MemoryEstimator;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.api.Completion;
@@ -84,6 +86,7 @@ public final class Generator implements Sampler {
   private final ContextOverflowPolicy overflowPolicy;
   private final Set<Long> eosTokenIds;
   private final boolean[] stopIds;
+  private final AvailableMemory availableMemory;
 
   private Generator(Builder builder) {
     this.model = builder.model;
@@ -91,6 +94,7 @@ public final class Generator implements Sampler {
     this.maxBatchRows = builder.maxBatchRows;
     this.contextLength = builder.contextLength;
     this.overflowPolicy = builder.overflowPolicy;
+    this.availableMemory = builder.availableMemory;
     Set<Long> eos = new LinkedHashSet<>(tokenizer.eosTokenIds());
     eos.addAll(builder.extraEosTokenIds);
     this.eosTokenIds = Collections.unmodifiableSet(eos);
@@ -155,6 +159,9 @@ public final class Generator implements Sampler {
    * @throws dev.rlhf4j.api.Rlhf4jException if the tokenizer has no chat template or the engine
    *     fails
    * @throws dev.rlhf4j.models.tokenizer.ChatTemplateException if the template refuses a prompt
+   * @throws dev.rlhf4j.models.memory.InsufficientMemoryException if the largest batch's memory
+   *     estimate does not fit in the {@link Builder#availableMemory available memory} (checked
+   *     before anything is allocated)
    * @throws IllegalStateException if the model or the tokenizer is closed
    */
   public GenerationResult generate(List<Prompt> prompts, int n, SamplingParams params) {
@@ -201,6 +208,7 @@ public final class Generator implements Sampler {
           skipped);
     }
 
+    requireFits(encoded, n, params.maxNewTokens());
     Generation[][] byPrompt = new Generation[prompts.size()][];
     GenerationStats stats = GenerationStats.zero();
     ChunkDecoder decoder = new ChunkDecoder(model, tokenizer, stopIds, params);
@@ -245,6 +253,45 @@ public final class Generator implements Sampler {
         n,
         (stats.prefillNanos() + stats.decodeNanos()) / 1_000_000);
     return new GenerationResult(out, truncated, skipped, stats);
+  }
+
+  private MemoryEstimator estimator() {
+    return MemoryEstimator.builder(model).trainableParameters(0).build();
+  }
+
+  /**
+   * Refuses a call whose largest batch would not fit in the available memory: {@code
+   * min(maxBatchRows, n × prompts)} rows of the longest prompt plus {@code maxNewTokens} (the KV
+   * cache, one layer's prefill intermediates, the last position's logits).
+   *
+   * @param encoded the prompts as they will be decoded (null: skipped)
+   */
+  private void requireFits(List<long[]> encoded, int n, int maxNewTokens) {
+    int kept = 0;
+    int width = 1;
+    for (long[] ids : encoded) {
+      if (ids != null) {
+        kept++;
+        width = Math.max(width, ids.length);
+      }
+    }
+    if (kept == 0) {
+      return;
+    }
+    int rows = (int) Math.min(maxBatchRows, (long) n * kept);
+    int promptLength = width;
+    int prefill = Math.min(rows, kept);
+    MemoryEstimator estimator = estimator();
+    MemoryEstimator.requireFits(
+        "generation (" + rows + " rows x up to " + promptLength + " prompt + " + maxNewTokens
+            + " new tokens)",
+        availableMemory,
+        r -> estimator.generation(r, Math.min(r, prefill), promptLength, maxNewTokens),
+        rows,
+        "maxBatchRows",
+        MemoryEstimator.residentBytes(model),
+        "a smaller maxNewTokens",
+        "shorten maxNewTokens or the prompts (contextLength)");
   }
 
   /** Decodes the pending chunk into byPrompt and clears it. */
@@ -305,6 +352,7 @@ public final class Generator implements Sampler {
     private int contextLength;
     private ContextOverflowPolicy overflowPolicy = ContextOverflowPolicy.LEFT_TRUNCATE;
     private final Set<Long> extraEosTokenIds = new LinkedHashSet<>();
+    private AvailableMemory availableMemory = AvailableMemory.system();
 
     private Builder(CausalLm model, HfTokenizer tokenizer) {
       this.model = model;
@@ -361,6 +409,23 @@ public final class Generator implements Sampler {
         checkArgument(id != null && id >= 0, "extra EOS token ids must be >= 0 but got %s", id);
       }
       extraEosTokenIds.addAll(ids);
+      return this;
+    }
+
+    /**
+     * What each {@link Generator#generate} call compares its memory estimate with before it
+     * allocates (default {@link AvailableMemory#system()}: physical memory and the cgroup
+     * limit): the KV cache of {@code min(maxBatchRows, n × prompts)} rows of the longest prompt
+     * plus {@code maxNewTokens} ({@code 2 × layers × rows × positions × kvHeads × headDim} values),
+     * the prefill and the last position's logits, beyond the loaded weights. A call that would
+     * not fit is refused with {@link dev.rlhf4j.models.memory.InsufficientMemoryException},
+     * naming the largest {@code maxBatchRows} that fits.
+     *
+     * @throws IllegalArgumentException if available is null
+     */
+    public Builder availableMemory(AvailableMemory available) {
+      checkArgument(available != null, "availableMemory must not be null");
+      this.availableMemory = available;
       return this;
     }
 

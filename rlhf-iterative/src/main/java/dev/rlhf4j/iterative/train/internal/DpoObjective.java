@@ -143,7 +143,8 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
   @Override
   public TrainingLoop.MicroLoss loss(NDManager scope, Prepared prepared) {
     CompletionBatch batch = prepared.batch();
-    SequenceLogProbs logProbs = LogProbs.completion(policy, batch, prepared.packed());
+    LogProbs.Projected projected = LogProbs.projected(policy, batch, prepared.packed());
+    SequenceLogProbs logProbs = projected.logProbs();
     SequenceLogProbs.ChosenRejected split = logProbs.split();
     PreferenceLossInput input;
     if (ldAlpha < 1) {
@@ -167,7 +168,10 @@ public final class DpoObjective implements TrainingLoop.Objective<DpoObjective.P
     NDArray weighted = output.loss().mul(scalar(output.loss(), weight));
     Map<String, Double> metrics = new HashMap<>();
     output.metrics().forEach((name, value) -> metrics.put(name, value * weight));
+    // the vocabulary projection's backward runs now, chunk by chunk; the loop back-propagates
+    // the rest (see ProjectedLogProbs)
     return new TrainingLoop.MicroLoss(
-        weighted, output.metric(PreferenceLossOutput.LOSS), metrics, batch.tokens());
+        projected.lossForBackward(weighted), output.metric(PreferenceLossOutput.LOSS), metrics,
+        batch.tokens());
   }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.rlhf4j.losses.SequenceLogProbs;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.models.ProjectedLogProbs;
 import dev.rlhf4j.models.TransformerModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,39 +23,87 @@ public final class LogProbs {
   }
 
   /**
-   * The completion log-probabilities of {@code batch} under {@code model}: the vocabulary
-   * projection and log-softmax of the slots that predict a response token only ({@link
-   * CausalLm#logitsAt}, {@link SequenceLogProbs#fromSelectedLogits}); the same values as {@link
-   * SequenceLogProbs#forCausalLm} on the full logits. Differentiable; the result lives in the ids'
-   * manager.
+   * The completion log-probabilities of a micro-batch and the chunked vocabulary projection they
+   * come from: build the loss from {@link #logProbs()} and back-propagate {@link
+   * #lossForBackward} of it (see {@link ProjectedLogProbs}). Closing closes both.
    */
-  public static SequenceLogProbs completion(CausalLm model, CompletionBatch batch) {
-    NDArray ids = batch.ids();
-    try (NDArray logits =
-            model.logitsAt(ids, batch.attentionMask(), batch.predictsCompletion());
-        NDArray labels = ids.get(":, 1:");
-        NDArray mask = batch.completionMask().get(":, 1:")) {
-      // the result does not need the logits' handle (autograd keeps what backward needs), so the
-      // [K, vocab] array is freed as soon as its log-softmax exists
-      return SequenceLogProbs.fromSelectedLogits(logits, labels, mask);
+  public record Projected(SequenceLogProbs logProbs, ProjectedLogProbs projection)
+      implements AutoCloseable {
+    /** {@link ProjectedLogProbs#lossForBackward(NDArray)}. */
+    public NDArray lossForBackward(NDArray loss) {
+      return projection.lossForBackward(loss);
+    }
+
+    @Override
+    public void close() {
+      logProbs.close();
+      projection.close();
     }
   }
 
   /**
-   * {@link #completion(CausalLm, CompletionBatch)} of a {@link #pairBatch}, computed on {@code
-   * packed}, the same pairs packed one per row ({@link PackedPairs}): each pair's shared prompt
-   * runs through the model once. Same values within floating-point tolerance; differentiable.
+   * The completion log-probabilities of {@code batch} under {@code model}: the vocabulary
+   * projection and log-softmax of the slots that predict a response token only, at most {@code
+   * ModelOptions#vocabularyChunk()} slots at a time ({@link CausalLm#logProbsAt}); the same values
+   * as {@link SequenceLogProbs#forCausalLm} on the full logits. Differentiable through {@link
+   * Projected#lossForBackward}; the log-probabilities live in the ids' manager.
    */
+  public static Projected projected(CausalLm model, CompletionBatch batch) {
+    NDArray ids = batch.ids();
+    try (NDManager local = ids.getManager().newSubManager()) {
+      NDArray mask = batch.completionMask().get(":, 1:");
+      NDArray labels = labels(local, batch);
+      ProjectedLogProbs projection =
+          model.logProbsAt(ids, batch.attentionMask(), batch.predictsCompletion(), labels);
+      // the mask stays in the batch's manager: the log-probabilities are attached to its manager
+      return new Projected(
+          SequenceLogProbs.fromTokenLogProbs(projection.values(), mask), projection);
+    }
+  }
+
+  /**
+   * {@link #projected(CausalLm, CompletionBatch)} of a {@link #pairBatch}, computed on {@code packed},
+   * the same pairs packed one per row ({@link PackedPairs}): each pair's shared prompt runs
+   * through the model once. Same values within floating-point tolerance; differentiable.
+   */
+  public static Projected projected(CausalLm model, CompletionBatch batch, PackedPairs packed) {
+    NDArray ids = batch.ids();
+    try (NDManager local = ids.getManager().newSubManager()) {
+      NDArray mask = batch.completionMask().get(":, 1:");
+      NDArray labels = labels(local, batch);
+      ProjectedLogProbs projection =
+          model.logProbsOfPacked(
+              packed.ids(), packed.positions(), packed.segments(), packed.slots(), labels);
+      // the mask stays in the batch's manager: the log-probabilities are attached to its manager
+      return new Projected(
+          SequenceLogProbs.fromTokenLogProbs(projection.values(), mask), projection);
+    }
+  }
+
+  /** {@code [K]} the response tokens of {@code batch} in row-major order, in {@code scope}. */
+  private static NDArray labels(NDManager scope, CompletionBatch batch) {
+    NDArray shifted = batch.ids().get(":, 1:");
+    NDArray mask = batch.completionMask().get(":, 1:");
+    NDArray labels = shifted.get(mask);
+    shifted.attach(scope);
+    mask.attach(scope);
+    labels.attach(scope);
+    return labels;
+  }
+
+  /** {@link #projected(CausalLm, CompletionBatch)} without gradients: for scoring. */
+  public static SequenceLogProbs completion(CausalLm model, CompletionBatch batch) {
+    Projected p = projected(model, batch);
+    p.projection().close();
+    return p.logProbs();
+  }
+
+  /** {@link #projected(CausalLm, CompletionBatch, PackedPairs)} without gradients: for scoring. */
   public static SequenceLogProbs completion(
       CausalLm model, CompletionBatch batch, PackedPairs packed) {
-    NDArray ids = batch.ids();
-    try (NDArray logits =
-            model.logitsOfPacked(
-                packed.ids(), packed.positions(), packed.segments(), packed.slots());
-        NDArray labels = ids.get(":, 1:");
-        NDArray mask = batch.completionMask().get(":, 1:")) {
-      return SequenceLogProbs.fromSelectedLogits(logits, labels, mask);
-    }
+    Projected p = projected(model, batch, packed);
+    p.projection().close();
+    return p.logProbs();
   }
 
   /**
@@ -105,8 +154,8 @@ public final class LogProbs {
   /**
    * {@link #ofPairs(CausalLm, CompletionBatch, PackedPairs, double)} of the reference {@code
    * model}: when it is {@code policy} itself (which then carries a LoRA adapter), its base with the
-   * adapter switched off (TRL's {@code disable_adapter()}). Run it outside a gradient collector: nothing is
-   * recorded, no gradient touched.
+   * adapter switched off (TRL's {@code disable_adapter()}). Run it outside a gradient collector:
+   * nothing is recorded, no gradient touched.
    */
   public static double[][] ofReference(
       CausalLm model, CompletionBatch batch, PackedPairs packed, double ldAlpha, CausalLm policy) {

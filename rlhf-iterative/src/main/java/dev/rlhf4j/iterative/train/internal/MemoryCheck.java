@@ -31,21 +31,25 @@ public final class MemoryCheck {
   }
 
   /**
-   * An estimator for training {@code model} with AdamW, with the adapter {@code lora} asks for
-   * (if the model has none yet, it is counted as additional weights): gradients and optimiser
-   * state only for what trains ({@link PolicyAdapter#trainableCount}).
+   * An estimator for training what {@code model} trains with AdamW ({@link
+   * MemoryEstimator#builder(TransformerModel)}: every parameter, what freezing left, or a LoRA
+   * adapter), projecting onto the vocabulary in the model's {@link
+   * dev.rlhf4j.models.ModelOptions#vocabularyChunk chunks}. When {@code lora} asks for an adapter
+   * the model does not have yet, it is counted as additional weights and only it trains
+   * ({@link PolicyAdapter#trainableCount}).
    */
   public static MemoryEstimator.Builder estimator(
       TransformerModel model, Optional<LoraConfig> lora, int referenceCopies) {
-    long pending =
-        model.loraConfig().isEmpty() && lora.isPresent()
-            ? lora.get().parameterCount(model.config())
-            : 0;
-    return MemoryEstimator.builder(model.config())
-        .weightType(weightType(model))
-        .trainableParameters(PolicyAdapter.trainableCount(model, lora))
-        .additionalParameters(pending + adapterCount(model))
-        .referenceCopies(referenceCopies);
+    MemoryEstimator.Builder builder =
+        MemoryEstimator.builder(model)
+            .trainableParameters(PolicyAdapter.trainableCount(model, lora))
+            .referenceCopies(referenceCopies);
+    if (model.loraConfig().isEmpty() && lora.isPresent()) {
+      builder
+          .additionalParameters(lora.get().parameterCount(model.config()) + adapterCount(model))
+          .headTrains(false);
+    }
+    return builder;
   }
 
   /** Bytes of {@code model}'s weights, an attached adapter included. */
@@ -58,17 +62,20 @@ public final class MemoryCheck {
   }
 
   /**
-   * The estimate of a DPO step over micro-batches of {@code microBatch} pairs: the longest
-   * sequence, and the largest number of completion tokens any {@code microBatch} pairs hold.
+   * The estimate of a DPO step over micro-batches of {@code microBatch} pairs, as the objective
+   * runs them: one packed row per pair ({@link PackedPairs}: the shared prompt once, then both
+   * responses), as wide as the widest packed pair, and the largest number of completion tokens
+   * any {@code microBatch} pairs hold.
    */
   public static MemoryEstimate dpoStep(
       MemoryEstimator estimator, List<TokenizedPair> pairs, int microBatch) {
     int m = Math.min(microBatch, pairs.size());
-    int length = 1;
+    int width = 1;
     long[] completions = new long[pairs.size()];
     for (int i = 0; i < pairs.size(); i++) {
       TokenizedPair p = pairs.get(i);
-      length = Math.max(length, Math.max(p.chosen().length(), p.rejected().length()));
+      int shared = PackedPairs.sharedPrefix(p.chosen(), p.rejected());
+      width = Math.max(width, p.chosen().length() + p.rejected().length() - shared);
       completions[i] = p.chosen().responseLength() + p.rejected().responseLength();
     }
     Arrays.sort(completions);
@@ -76,7 +83,7 @@ public final class MemoryCheck {
     for (int i = 0; i < m; i++) {
       projected += completions[completions.length - 1 - i];
     }
-    return estimator.trainingStep(2 * m, length, Math.min(projected, 2L * m * length));
+    return estimator.trainingStep(m, width, Math.min(projected, (long) m * width));
   }
 
   /**

@@ -60,12 +60,13 @@ public final class SftObjective implements TrainingLoop.Objective<SftObjective.P
   @Override
   public TrainingLoop.MicroLoss loss(NDManager scope, Prepared prepared) {
     CompletionBatch batch = prepared.batch();
-    SequenceLogProbs logProbs = LogProbs.completion(policy, batch);
+    LogProbs.Projected projected = LogProbs.projected(policy, batch);
+    SequenceLogProbs logProbs = projected.logProbs();
     NDArray nll = logProbs.sum().sum().neg();
     NDArray weighted = nll.div(scalar(nll, batchTokens));
     double sum = nll.toType(DataType.FLOAT64, false).getDouble();
     return new TrainingLoop.MicroLoss(
-        weighted,
+        projected.lossForBackward(weighted),
         sum / prepared.responseTokens(),
         Map.of(LOSS, sum / batchTokens),
         batch.tokens());

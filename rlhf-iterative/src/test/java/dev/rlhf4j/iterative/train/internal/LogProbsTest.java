@@ -106,15 +106,17 @@ class LogProbsTest {
     try (NDManager scope = manager.newSubManager()) {
       CompletionBatch batch = LogProbs.pairBatch(scope, pairs);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        LogProbs.Projected projected = completionPath ? LogProbs.projected(model, batch) : null;
         SequenceLogProbs logProbs =
             completionPath
-                ? LogProbs.completion(model, batch)
+                ? projected.logProbs()
                 : SequenceLogProbs.forCausalLm(
                     model.forward(batch.ids(), batch.attentionMask()).logits(),
                     batch.ids(),
                     batch.completionMask());
         NDArray weights = scope.create(new float[] {1f, -0.5f, 2f, 0.25f, -1f, 0.75f});
-        collector.backward(logProbs.sum().mul(weights).sum());
+        NDArray loss = logProbs.sum().mul(weights).sum();
+        collector.backward(completionPath ? projected.lossForBackward(loss) : loss);
       }
     }
     Map<String, float[]> out = new TreeMap<>();

@@ -182,7 +182,8 @@ class PackedPairsTest {
         // no graph was recorded: there is nothing to differentiate
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> collector.backward(scored))
             .isInstanceOf(ai.djl.engine.EngineException.class);
-        collector.backward(LogProbs.completion(policy, batch, packed).sum().sum());
+        LogProbs.Projected trained = LogProbs.projected(policy, batch, packed);
+        collector.backward(trained.lossForBackward(trained.logProbs().sum().sum()));
       }
       assertThat(policy.parameters().values()).allMatch(NDArray::hasGradient);
     }
@@ -194,11 +195,11 @@ class PackedPairsTest {
         NDManager manager = NDManager.newBaseManager()) {
       List<TokenizedPair> pairs = pairs(9);
       Map<String, float[]> unshared =
-          gradients(model, manager, pairs, batch -> LogProbs.completion(model, batch));
+          gradients(model, manager, pairs, batch -> LogProbs.projected(model, batch));
       Map<String, float[]> shared =
           gradients(
               model, manager, pairs,
-              batch -> LogProbs.completion(
+              batch -> LogProbs.projected(
                   model, batch, PackedPairs.of(batch.ids().getManager(), pairs)));
       assertThat(shared.keySet()).isEqualTo(unshared.keySet());
       unshared.forEach((name, expected) -> assertClose(shared.get(name), expected));
@@ -207,7 +208,7 @@ class PackedPairsTest {
 
   private static Map<String, float[]> gradients(
       CausalLm model, NDManager manager, List<TokenizedPair> pairs,
-      Function<CompletionBatch, SequenceLogProbs> path) {
+      Function<CompletionBatch, LogProbs.Projected> path) {
     Map<String, NDArray> parameters = model.parameters();
     for (NDArray p : parameters.values()) {
       try (NDArray g = p.getGradient()) {
@@ -217,13 +218,14 @@ class PackedPairsTest {
     try (NDManager scope = manager.newSubManager()) {
       CompletionBatch batch = LogProbs.pairBatch(scope, pairs);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        SequenceLogProbs logProbs = path.apply(batch);
+        LogProbs.Projected projected = path.apply(batch);
         float[] w = new float[2 * pairs.size()];
         Random random = new Random(5);
         for (int i = 0; i < w.length; i++) {
           w[i] = random.nextFloat() * 2 - 1;
         }
-        collector.backward(logProbs.sum().mul(scope.create(w)).sum());
+        NDArray loss = projected.logProbs().sum().mul(scope.create(w)).sum();
+        collector.backward(projected.lossForBackward(loss));
       }
     }
     Map<String, float[]> out = new TreeMap<>();
