@@ -11,6 +11,8 @@ import dev.rlhf4j.losses.PairwisePreferenceLoss;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.CausalLmOutput;
 import dev.rlhf4j.models.PaddedBatch;
+import dev.rlhf4j.models.PeftAdapter;
+import dev.rlhf4j.models.checkpoint.StorageType;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.reward.eval.PairAccuracy;
@@ -18,6 +20,8 @@ import dev.rlhf4j.reward.internal.ModelFiles;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTraining;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
+import dev.rlhf4j.reward.internal.PairLora;
+import dev.rlhf4j.reward.internal.PairMemory;
 import dev.rlhf4j.reward.train.PairTrainingResult;
 import dev.rlhf4j.training.DataFingerprint;
 import java.nio.file.Path;
@@ -44,6 +48,17 @@ import org.slf4j.LoggerFactory;
  * {@link LmPreferenceModel} view (both orders averaged). If an output directory is set, the LM
  * and its tokenizer files are saved there as a Hugging Face directory.
  *
+ * <p><b>LoRA.</b> With {@link Builder#lora lora(LoraConfig)} set (or an LM that already carries an
+ * adapter, e.g. one {@linkplain CausalLm#load loaded} from a PEFT directory) only a LoRA adapter
+ * on the LM's chosen linear layers trains ({@code task_type "CAUSAL_LM"}); the base is frozen: no
+ * gradient arrays, no AdamW state, and the memory check counts the adapter only. A frozen LM can
+ * train an adapter too. The output directory and every checkpoint then hold the PEFT adapter
+ * directory ({@link PeftAdapter#save}: {@code adapter_config.json} whose {@code
+ * base_model_name_or_path} names the directory the LM was loaded from, {@code
+ * adapter_model.safetensors}) and the tokenizer files; {@code PreferenceModels.lm(dir)} loads it
+ * on its base. With {@link Builder#saveMerged saveMerged(true)} the output directory receives
+ * the merged LM instead ({@link PeftAdapter#saveMerged}), a plain Hugging Face directory.
+ *
  * <p>The LM is trained in place and borrowed, as is the tokenizer. Not thread-safe: one {@link
  * #train()} at a time, and nothing else may use the LM meanwhile.
  */
@@ -65,7 +80,7 @@ public final class PreferenceTrainer {
   /**
    * A trainer for {@code lm}, whose prompts {@code tokenizer} renders with its chat template.
    *
-   * @throws IllegalArgumentException if an argument is null or the model is frozen
+   * @throws IllegalArgumentException if an argument is null
    */
   public static Builder builder(CausalLm lm, HfTokenizer tokenizer) {
     checkArgument(lm != null, "lm must not be null");
@@ -78,8 +93,7 @@ public final class PreferenceTrainer {
    * otherwise, with its maximum length: the preference model judges with the trained weights as
    * soon as {@link #train()} returns. The model is borrowed (never closed here).
    *
-   * @throws IllegalArgumentException if model is null or was loaded frozen (see {@code
-   *     trainable(true)})
+   * @throws IllegalArgumentException if model is null
    */
   public static Builder builder(LmPreferenceModel model) {
     checkArgument(model != null, "model must not be null");
@@ -99,6 +113,7 @@ public final class PreferenceTrainer {
    *     collector is open
    */
   public PairTrainingResult train() {
+    PairLora.attach(lm, s.lora(), s.seed());
     try (LmPreferenceModel view =
         LmPreferenceModel.of(lm, tokenizer)
             .maxLength(s.maxLength())
@@ -115,6 +130,7 @@ public final class PreferenceTrainer {
                 : new Comparison(p.prompt(), p.rejected(), p.chosen());
         prompts.add(view.tokenize(shown));
       }
+      PairMemory.requirePreferenceStepFits(lm, prompts, s.microBatchSize(), s.availableMemory());
       PairwisePreferenceLoss loss =
           new PairwisePreferenceLoss(view.tokenA(), view.tokenB(), softmax);
       PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
@@ -122,16 +138,13 @@ public final class PreferenceTrainer {
       prompts.forEach(data::add);
       PairTraining.Outcome outcome =
           PairTraining.run(
-              lm.parameters(),
-              dir -> {
-                lm.save(dir);
-                ModelFiles.copyTokenizerFiles(tokenizer.directory(), dir);
-              },
+              lm,
+              dir -> save(dir, false),
               prompts.size(),
               s.optimization(),
               s.checkpointDirectory().orElse(null),
               "pairwise(" + softmax + ")|maxLength=" + s.maxLength() + "|"
-                  + s.truncation() + "|data=" + data,
+                  + s.truncation() + PairLora.fingerprint(lm) + "|data=" + data,
               s.listener(),
               (examples, scope) -> {
                 List<long[]> rows = new ArrayList<>(examples.length);
@@ -159,11 +172,7 @@ public final class PreferenceTrainer {
                       : OptionalDouble.empty(),
               PairwisePreferenceLoss.ACCURACY);
       Optional<Path> saved = s.outputDirectory();
-      saved.ifPresent(
-          dir -> {
-            lm.save(dir);
-            ModelFiles.copyTokenizerFiles(tokenizer.directory(), dir);
-          });
+      saved.ifPresent(dir -> save(dir, s.saveMerged()));
       LOG.info(
           "preference model trained: {} steps, final train loss {}, held-out accuracy {}{}",
           outcome.steps(),
@@ -178,6 +187,21 @@ public final class PreferenceTrainer {
           outcome.steps(),
           saved);
     }
+  }
+
+  /**
+   * Writes the LM and the tokenizer files: a Hugging Face directory, or with an adapter the PEFT
+   * adapter directory ({@code merged}: the adapter merged into a Hugging Face directory).
+   */
+  private void save(Path dir, boolean merged) {
+    if (lm.loraConfig().isEmpty()) {
+      lm.save(dir);
+    } else if (merged) {
+      PeftAdapter.saveMerged(lm, dir, StorageType.F32);
+    } else {
+      PeftAdapter.save(lm, dir);
+    }
+    ModelFiles.copyTokenizerFiles(tokenizer.directory(), dir);
   }
 
   /**
@@ -211,10 +235,6 @@ public final class PreferenceTrainer {
 
     private Builder(CausalLm lm, HfTokenizer tokenizer) {
       super(4, LmPreferenceModel.DEFAULT_MAX_LENGTH);
-      checkArgument(
-          lm.isTrainable(),
-          "the preference model's LM was loaded frozen (weights only, for judging); to train it,"
-              + " load it with PreferenceModels.lm(dir).trainable(true) or pass a trainable LM");
       this.lm = lm;
       this.tokenizer = tokenizer;
     }
@@ -245,11 +265,16 @@ public final class PreferenceTrainer {
     /**
      * The trainer.
      *
-     * @throws IllegalArgumentException if the maximum length set exceeds the model's
-     *     max_position_embeddings, no training pairs were given or the global batch size
-     *     is not a multiple of the micro-batch size
+     * @throws IllegalArgumentException if the LM was loaded frozen and no {@code lora} is set, the
+     *     maximum length set exceeds the model's max_position_embeddings, no training pairs were
+     *     given or the global batch size is not a multiple of the micro-batch size
      */
     public PreferenceTrainer build() {
+      requireTrainable(
+          lm.isTrainable(),
+          "the preference model's LM was loaded frozen (weights only, for judging); to train it,"
+              + " load it with PreferenceModels.lm(dir).trainable(true), pass a trainable LM, or"
+              + " train a LoRA adapter on it with lora(LoraConfig)");
       return new PreferenceTrainer(this, settings(lm.config()));
     }
   }
