@@ -103,13 +103,13 @@ public final class LogProbs {
   }
 
   /**
-   * {@link #ofPairs(CausalLm, PaddedBatch, PackedPairs, double)} of the reference {@code model}:
+   * {@link #ofPairs(CausalLm, CompletionBatch, PackedPairs, double)} of the reference {@code model}:
    * when it is {@code policy} itself (which then carries a LoRA adapter), its base with the adapter
    * switched off (TRL's {@code disable_adapter()}). Run it outside a gradient collector: nothing is
    * recorded, no gradient touched.
    */
   public static double[][] ofReference(
-      CausalLm model, PaddedBatch batch, PackedPairs packed, double ldAlpha, CausalLm policy) {
+      CausalLm model, CompletionBatch batch, PackedPairs packed, double ldAlpha, CausalLm policy) {
     if (model != policy) {
       return ofPairs(model, batch, packed, ldAlpha);
     }
