@@ -297,4 +297,70 @@ class LoraRewardTrainingTest {
       assertThat(Files.exists(saved.resolve("model.safetensors"))).isTrue();
     }
   }
+
+  private static final class Killed extends Error {
+    Killed() {
+      super("killed");
+    }
+  }
+
+  private static PairTrainingResult trainLora(
+      DjlRewardModel rm, List<PreferencePair> pairs, Path checkpoints, ProgressListener listener) {
+    RewardTrainer.Builder b =
+        RewardTrainer.builder(rm)
+            .trainPairs(pairs)
+            .evalPairs(pairs.subList(0, 8))
+            .lora(LORA.withDropout(0.1))
+            .epochs(2)
+            .microBatchSize(2)
+            .globalBatchSize(4)
+            .learningRate(1e-2)
+            .checkpointEvery(2)
+            .listener(listener);
+    if (checkpoints != null) {
+      b.checkpointDirectory(checkpoints);
+    }
+    return b.build().train();
+  }
+
+  private static Map<String, float[]> trained(DjlRewardModel rm) {
+    return snapshot(rm.classifier().trainableParameters());
+  }
+
+  @Test
+  void killedLoraRun_resumesFromAdapterCheckpoints_toTheUninterruptedAdapterAndHead() {
+    List<PreferencePair> pairs = new SyntheticPreferences(1.0).pairs(16, new Random(5));
+    Path sft = sftDirectory();
+    Path checkpoints = dir.resolve("checkpoints");
+    PairTrainingResult expected;
+    Map<String, float[]> expectedWeights;
+    try (DjlRewardModel rm = fromSft(sft)) {
+      expected = trainLora(rm, pairs, null, ProgressListener.none());
+      expectedWeights = trained(rm);
+    }
+    try (DjlRewardModel rm = fromSft(sft)) {
+      ProgressListener kill =
+          new ProgressListener() {
+            @Override
+            public void onStep(StepMetrics event) {
+              if (event.step() == 5) {
+                throw new Killed();
+              }
+            }
+          };
+      assertThatThrownBy(() -> trainLora(rm, pairs, checkpoints, kill)).isInstanceOf(Killed.class);
+    }
+    Path checkpoint = checkpoints.resolve("checkpoint-4");
+    assertThat(checkpoint.resolve(PeftAdapter.CONFIG_FILE)).exists();
+    assertThat(checkpoint.resolve("model.safetensors")).doesNotExist();
+    try (DjlRewardModel rm = fromSft(sft)) {
+      PairTrainingResult resumed = trainLora(rm, pairs, checkpoints, ProgressListener.none());
+      Map<String, float[]> actual = trained(rm);
+      assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expectedWeights.keySet());
+      expectedWeights.forEach((name, w) -> assertThat(actual.get(name)).as(name).containsExactly(w));
+      assertThat(resumed.trainLoss()).containsExactlyElementsOf(expected.trainLoss());
+      assertThat(resumed.heldOutAccuracy()).containsExactlyElementsOf(expected.heldOutAccuracy());
+      assertThat(resumed.steps()).isEqualTo(8);
+    }
+  }
 }
