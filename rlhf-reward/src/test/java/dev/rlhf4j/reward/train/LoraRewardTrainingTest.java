@@ -15,12 +15,14 @@ import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.LoraConfig;
 import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.PeftAdapter;
+import dev.rlhf4j.models.SequenceClassifier;
 import dev.rlhf4j.models.checkpoint.SafetensorsFile;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.memory.AvailableMemory;
 import dev.rlhf4j.models.memory.InsufficientMemoryException;
 import dev.rlhf4j.models.memory.MemoryEstimate;
 import dev.rlhf4j.models.memory.MemoryEstimator;
+import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.DjlRewardModel;
 import dev.rlhf4j.reward.RewardModels;
 import dev.rlhf4j.reward.SyntheticPreferences;
@@ -295,7 +297,35 @@ class LoraRewardTrainingTest {
       assertThat(result.steps()).isEqualTo(2);
       assertThat(frozen.classifier().trainableParameters()).containsKey("score.weight");
       assertThat(Files.exists(saved.resolve("model.safetensors"))).isTrue();
+      // an adapter on a sequence-classifier base names that directory and loads back on it
+      Path adapter = dir.resolve("on-classifier");
+      frozen.save(adapter);
+      List<ScoreRequest> requests = requests(pairs.subList(0, 4));
+      double[] expected = frozen.score(requests);
+      try (DjlRewardModel loaded =
+          RewardModels.djl(adapter).modelOptions(ModelOptions.cpu()).build()) {
+        double[] actual = loaded.score(requests);
+        for (int i = 0; i < expected.length; i++) {
+          assertThat(actual[i]).as("request %s", i).isCloseTo(expected[i], within(1e-5));
+        }
+      }
     }
+  }
+
+  @Test
+  void adapterWithoutABase_isRefusedAtLoad_namingTheField() {
+    Path adapter = dir.resolve("no-base");
+    try (HfTokenizer tokenizer =
+            HfTokenizer.load(
+                TinyModels.writeTokenizer(dir.resolve("tok"), TinyModels.Variant.DISTINCT_PAD));
+        SequenceClassifier classifier =
+            SequenceClassifier.randomInit(TinyModels.rewardModel(16, 1), 3, ModelOptions.cpu());
+        DjlRewardModel rm = DjlRewardModel.of(classifier, tokenizer).build()) {
+      classifier.addLora(LORA, 1);
+      rm.save(adapter);
+    }
+    assertThatThrownBy(() -> RewardModels.djl(adapter).modelOptions(ModelOptions.cpu()).build())
+        .hasMessageContaining("base_model_name_or_path");
   }
 
   private static final class Killed extends Error {
