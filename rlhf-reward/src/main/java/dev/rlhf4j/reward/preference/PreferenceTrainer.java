@@ -49,15 +49,17 @@ import org.slf4j.LoggerFactory;
  * and its tokenizer files are saved there as a Hugging Face directory.
  *
  * <p><b>LoRA.</b> With {@link Builder#lora lora(LoraConfig)} set (or an LM that already carries an
- * adapter, e.g. one {@linkplain CausalLm#load loaded} from a PEFT directory) only a LoRA adapter
- * on the LM's chosen linear layers trains ({@code task_type "CAUSAL_LM"}); the base is frozen: no
- * gradient arrays, no AdamW state, and the memory check counts the adapter only. A frozen LM can
+ * adapter, e.g. one {@linkplain CausalLm#load loaded} from a PEFT directory) only a LoRA adapter on
+ * the LM's chosen linear layers trains ({@code task_type "CAUSAL_LM"}); the base is frozen: no
+ * gradient arrays, no AdamW state, and the memory check counts the adapter only. The adapter is
+ * added before that check, so that the estimate is of the model as it trains; a refused run leaves
+ * it attached and unchanged (B = 0), and a rerun with the same settings trains it. A frozen LM can
  * train an adapter too. The output directory and every checkpoint then hold the PEFT adapter
  * directory ({@link PeftAdapter#save}: {@code adapter_config.json} whose {@code
  * base_model_name_or_path} names the directory the LM was loaded from, {@code
- * adapter_model.safetensors}) and the tokenizer files; {@code PreferenceModels.lm(dir)} loads it
- * on its base. With {@link Builder#saveMerged saveMerged(true)} the output directory receives
- * the merged LM instead ({@link PeftAdapter#saveMerged}), a plain Hugging Face directory.
+ * adapter_model.safetensors}) and the tokenizer files; {@code PreferenceModels.lm(dir)} loads it on
+ * its base. With {@link Builder#saveMerged saveMerged(true)} the output directory receives the
+ * merged LM instead ({@link PeftAdapter#saveMerged}), a plain Hugging Face directory.
  *
  * <p>The LM is trained in place and borrowed, as is the tokenizer. Not thread-safe: one {@link
  * #train()} at a time, and nothing else may use the LM meanwhile.
@@ -109,6 +111,10 @@ public final class PreferenceTrainer {
    *     under {@link Truncation#FAIL}
    * @throws dev.rlhf4j.api.Rlhf4jException if the loss or the gradient norm stops being finite
    *     (naming the step)
+   * @throws dev.rlhf4j.models.memory.InsufficientMemoryException if a micro-batch's memory
+   *     estimate does not fit in the {@link Builder#availableMemory available memory} (checked
+   *     before anything is allocated; the message gives both figures and the largest micro-batch
+   *     that fits)
    * @throws IllegalStateException if the LM or the tokenizer is closed, or another gradient
    *     collector is open
    */
@@ -222,7 +228,8 @@ public final class PreferenceTrainer {
    * has a default: 1 epoch, learning rate 1e-5, warm-up ratio 0.03, micro-batches of 4 pairs,
    * global batches of 32 pairs, prompts of at most {@value LmPreferenceModel#DEFAULT_MAX_LENGTH}
    * tokens kept at their end, the loss over the full vocabulary, clipping at global norm 1, no
-   * weight decay, seed 0 (the response orders and the pair order). The listener receives {@code
+   * weight decay, no LoRA adapter, the system's available memory, seed 0 (the response orders
+   * and the pair order). The listener receives {@code
    * loss}, {@code accuracy} and {@code probability_preferred} per step besides the shared
    * metrics; the output directory receives the trained LM and its tokenizer files. Each setter
    * checks its own range, {@link #build()} the combinations. Not thread-safe.

@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * directory with {@code trainable(true)}) only a LoRA adapter on the backbone's chosen linear
  * layers and the scalar {@code score} head train (PEFT's {@code task_type "SEQ_CLS"} with {@code
  * modules_to_save = ["score"]}); the backbone is frozen: no gradient arrays, no AdamW state, and
- * the memory check counts the adapter and the head only. A frozen model ({@code
+ * the memory check counts the adapter and the head only. The adapter is added before that
+ * check, so that the estimate is of the model as it trains; a refused run leaves it attached and
+ * unchanged (B = 0), and a rerun with the same settings trains it. A frozen model ({@code
  * RewardModels.djl(dir).build()}) can train an adapter too.
  *
  * <pre>{@code
@@ -137,6 +139,10 @@ public final class RewardTrainer {
    *     Truncation#FAIL}
    * @throws dev.rlhf4j.api.Rlhf4jException if the loss or the gradient norm stops being finite
    *     (naming the step)
+   * @throws dev.rlhf4j.models.memory.InsufficientMemoryException if a micro-batch's memory
+   *     estimate does not fit in the {@link Builder#availableMemory available memory} (checked
+   *     before anything is allocated; the message gives both figures and the largest micro-batch
+   *     that fits)
    * @throws IllegalStateException if the model or the tokenizer is closed, or another gradient
    *     collector is open
    */
@@ -218,7 +224,8 @@ public final class RewardTrainer {
    * default: 1 epoch, learning rate 1e-5, warm-up ratio 0.03, micro-batches of 8 pairs (each
    * forward pass holds twice as many sequences), global batches of 32 pairs, inputs of at most
    * {@value DjlRewardModel#DEFAULT_MAX_LENGTH} tokens kept at their end, clipping at global norm
-   * 1, no weight decay, no reward centering, seed 0 (the pair order). The listener receives
+   * 1, no weight decay, no reward centering, no LoRA adapter, the system's available memory,
+   * seed 0 (the pair order). The listener receives
    * {@code loss}, {@code accuracy}, {@code rewards/chosen}, {@code rewards/rejected} and {@code
    * rewards/margins} per step besides the shared metrics; the output directory receives the
    * model as {@link DjlRewardModel#save} writes it. Each setter checks its own range, {@link

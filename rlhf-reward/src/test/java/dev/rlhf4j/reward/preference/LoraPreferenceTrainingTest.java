@@ -87,7 +87,8 @@ class LoraPreferenceTrainingTest {
     List<Double> losses = new ArrayList<>();
     double[] trained;
     // loaded frozen (weights only): a frozen LM trains an adapter without gradient arrays
-    try (LmPreferenceModel pm = PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).build()) {
+    try (LmPreferenceModel pm =
+        PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).build()) {
       Map<String, float[]> before = new HashMap<>();
       pm.lm().parameters().forEach((name, p) -> before.put(name, p.toFloatArray()));
       PairTrainingResult result =
@@ -133,11 +134,13 @@ class LoraPreferenceTrainingTest {
     assertThat(out.resolve("tokenizer.json")).exists();
     try (LmPreferenceModel attached =
             PreferenceModels.lm(out).modelOptions(ModelOptions.cpu()).trainable(true).build();
-        LmPreferenceModel merged = PreferenceModels.lm(out).modelOptions(ModelOptions.cpu()).build()) {
+        LmPreferenceModel merged =
+            PreferenceModels.lm(out).modelOptions(ModelOptions.cpu()).build()) {
       double[] a = attached.probabilityFirstPreferred(comparisons());
       double[] m = merged.probabilityFirstPreferred(comparisons());
       for (int i = 0; i < trained.length; i++) {
-        assertThat(a[i]).as("adapter attached, comparison %s", i).isCloseTo(trained[i], within(1e-6));
+        assertThat(a[i]).as("adapter attached, comparison %s", i)
+            .isCloseTo(trained[i], within(1e-6));
         assertThat(m[i]).as("merged at load, comparison %s", i).isCloseTo(trained[i], within(1e-5));
       }
     }
@@ -149,7 +152,8 @@ class LoraPreferenceTrainingTest {
     Path sft = lmDirectory();
     Path out = dir.resolve("pm-merged");
     double[] trained;
-    try (LmPreferenceModel pm = PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).build()) {
+    try (LmPreferenceModel pm =
+        PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).build()) {
       PreferenceTrainer.builder(pm).trainPairs(train).lora(LORA).learningRate(2e-2)
           .microBatchSize(16).globalBatchSize(32).saveMerged(true).outputDirectory(out)
           .build().train();
@@ -157,7 +161,8 @@ class LoraPreferenceTrainingTest {
     }
     assertThat(out.resolve("config.json")).exists();
     assertThat(out.resolve(PeftAdapter.CONFIG_FILE)).doesNotExist();
-    try (LmPreferenceModel loaded = PreferenceModels.lm(out).modelOptions(ModelOptions.cpu()).build()) {
+    try (LmPreferenceModel loaded =
+        PreferenceModels.lm(out).modelOptions(ModelOptions.cpu()).build()) {
       assertThat(loaded.lm().loraConfig()).isEmpty();
       double[] m = loaded.probabilityFirstPreferred(comparisons());
       for (int i = 0; i < trained.length; i++) {
@@ -173,7 +178,8 @@ class LoraPreferenceTrainingTest {
     int microBatch = 8;
     try (LmPreferenceModel full =
             PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).trainable(true).build();
-        LmPreferenceModel lora = PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).build()) {
+        LmPreferenceModel lora =
+            PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).build()) {
       int length = 1;
       for (PreferencePair p : train) {
         length =

@@ -387,7 +387,8 @@ class LoraRewardTrainingTest {
       PairTrainingResult resumed = trainLora(rm, pairs, checkpoints, ProgressListener.none());
       Map<String, float[]> actual = trained(rm);
       assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expectedWeights.keySet());
-      expectedWeights.forEach((name, w) -> assertThat(actual.get(name)).as(name).containsExactly(w));
+      expectedWeights.forEach(
+          (name, w) -> assertThat(actual.get(name)).as(name).containsExactly(w));
       assertThat(resumed.trainLoss()).containsExactlyElementsOf(expected.trainLoss());
       assertThat(resumed.heldOutAccuracy()).containsExactlyElementsOf(expected.heldOutAccuracy());
       assertThat(resumed.steps()).isEqualTo(8);
