@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlhf4j.api.Message;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
+import dev.rlhf4j.api.event.StageStarted;
 import dev.rlhf4j.api.event.StepMetrics;
 import dev.rlhf4j.api.feedback.Comparison;
 import dev.rlhf4j.losses.PairwisePreferenceLoss;
@@ -18,8 +19,6 @@ import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.PeftAdapter;
 import dev.rlhf4j.models.memory.AvailableMemory;
 import dev.rlhf4j.models.memory.InsufficientMemoryException;
-import dev.rlhf4j.models.memory.MemoryEstimate;
-import dev.rlhf4j.models.memory.MemoryEstimator;
 import dev.rlhf4j.reward.PreferenceModels;
 import dev.rlhf4j.reward.TinyModels;
 import dev.rlhf4j.reward.train.PairTrainingResult;
@@ -29,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -171,44 +171,70 @@ class LoraPreferenceTrainingTest {
     }
   }
 
+  /** Thrown by a listener at the start of training: the run got past the memory check. */
+  private static final class Accepted extends Error {
+    Accepted() {
+      super("accepted by the memory check");
+    }
+  }
+
+  private static final ProgressListener STOP_AT_START =
+      new ProgressListener() {
+        @Override
+        public void onStageStarted(StageStarted event) {
+          throw new Accepted();
+        }
+      };
+
+  /** The smallest budget {@code train()} accepts, by bisection on the trainer's own check. */
+  private static long smallestAcceptedBudget(LongFunction<Runnable> train) {
+    long refused = -1;
+    long accepted = 1L << 40;
+    while (accepted - refused > 1) {
+      long mid = refused + (accepted - refused) / 2;
+      try {
+        train.apply(mid).run();
+        throw new AssertionError("the run was not stopped at its start");
+      } catch (InsufficientMemoryException e) {
+        refused = mid;
+      } catch (Accepted e) {
+        accepted = mid;
+      }
+    }
+    return accepted;
+  }
+
   @Test
   void memoryRefusal_withLora_countsOnlyTheAdapter() {
     List<PreferencePair> train = pairs(16, new Random(3));
     Path sft = lmDirectory();
-    int microBatch = 8;
     try (LmPreferenceModel full =
             PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).trainable(true).build();
         LmPreferenceModel lora =
             PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).build()) {
-      int length = 1;
-      for (PreferencePair p : train) {
-        length =
-            Math.max(length, full.tokenize(new Comparison(p.prompt(), p.chosen(), p.rejected()))
-                .length);
-      }
       long all = full.lm().numParameters();
       long adapter = LORA.parameterCount(full.lm().config());
-      MemoryEstimate shared =
-          MemoryEstimator.builder(full.lm().config()).trainableParameters(0).build()
-              .trainingStep(microBatch, length, (long) microBatch * length);
-      // gradients (4 bytes) and AdamW moments (8 bytes) of what trains, plus the activations
-      long activations = shared.activations() + shared.vocabularyProjection();
-      long loraRest = 12 * adapter + activations;
-      long fullRest = 12 * all + activations;
-      AvailableMemory between = AvailableMemory.fixed((loraRest + fullRest) / 2);
+      long fullNeeds =
+          smallestAcceptedBudget(
+              bytes -> () -> PreferenceTrainer.builder(full).trainPairs(train).microBatchSize(8)
+                  .globalBatchSize(8).availableMemory(AvailableMemory.fixed(bytes))
+                  .listener(STOP_AT_START).build().train());
+      long loraNeeds =
+          smallestAcceptedBudget(
+              bytes -> () -> PreferenceTrainer.builder(lora).trainPairs(train).microBatchSize(8)
+                  .globalBatchSize(8).lora(LORA).availableMemory(AvailableMemory.fixed(bytes))
+                  .listener(STOP_AT_START).build().train());
+      // the same activations; a gradient (4 bytes) and two AdamW moments (8) per trained scalar
+      assertThat(fullNeeds - loraNeeds).isEqualTo(12 * (all - adapter));
+
+      AvailableMemory between = AvailableMemory.fixed((fullNeeds + loraNeeds) / 2);
       assertThatThrownBy(
-              () -> PreferenceTrainer.builder(full).trainPairs(train).microBatchSize(microBatch)
+              () -> PreferenceTrainer.builder(full).trainPairs(train).microBatchSize(8)
                   .globalBatchSize(8).availableMemory(between).build().train())
           .isInstanceOf(InsufficientMemoryException.class)
           .hasMessageContaining("preference model step");
-      assertThatThrownBy(
-              () -> PreferenceTrainer.builder(lora).trainPairs(train).lora(LORA)
-                  .microBatchSize(microBatch).globalBatchSize(8)
-                  .availableMemory(AvailableMemory.fixed(loraRest - 1)).build().train())
-          .isInstanceOf(InsufficientMemoryException.class)
-          .hasMessageContaining("preference model step");
       PairTrainingResult result =
-          PreferenceTrainer.builder(lora).trainPairs(train).lora(LORA).microBatchSize(microBatch)
+          PreferenceTrainer.builder(lora).trainPairs(train).lora(LORA).microBatchSize(8)
               .globalBatchSize(8).availableMemory(between).build().train();
       assertThat(result.steps()).isEqualTo(2);
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
+import dev.rlhf4j.api.event.StageStarted;
 import dev.rlhf4j.api.event.StepMetrics;
 import dev.rlhf4j.api.feedback.ScoreRequest;
 import dev.rlhf4j.models.CausalLm;
@@ -20,8 +21,6 @@ import dev.rlhf4j.models.checkpoint.SafetensorsFile;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.models.memory.AvailableMemory;
 import dev.rlhf4j.models.memory.InsufficientMemoryException;
-import dev.rlhf4j.models.memory.MemoryEstimate;
-import dev.rlhf4j.models.memory.MemoryEstimator;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.DjlRewardModel;
 import dev.rlhf4j.reward.RewardModels;
@@ -34,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -202,48 +202,74 @@ class LoraRewardTrainingTest {
     }
   }
 
+  /** Thrown by a listener at the start of training: the run got past the memory check. */
+  private static final class Accepted extends Error {
+    Accepted() {
+      super("accepted by the memory check");
+    }
+  }
+
+  private static final ProgressListener STOP_AT_START =
+      new ProgressListener() {
+        @Override
+        public void onStageStarted(StageStarted event) {
+          throw new Accepted();
+        }
+      };
+
+  /**
+   * The smallest budget {@code train()} accepts, by bisection on the trainer's own check (a run
+   * that gets past it stops at its first event, before any step).
+   */
+  private static long smallestAcceptedBudget(LongFunction<Runnable> train) {
+    long refused = -1;
+    long accepted = 1L << 40;
+    while (accepted - refused > 1) {
+      long mid = refused + (accepted - refused) / 2;
+      try {
+        train.apply(mid).run();
+        throw new AssertionError("the run was not stopped at its start");
+      } catch (InsufficientMemoryException e) {
+        refused = mid;
+      } catch (Accepted e) {
+        accepted = mid;
+      }
+    }
+    return accepted;
+  }
+
   @Test
   void memoryCheck_withLora_countsOnlyTheAdapterAndTheHead() {
     List<PreferencePair> pairs = new SyntheticPreferences(2.0).pairs(16, new Random(4));
-    int microBatch = 8;
     try (DjlRewardModel full = fromSft(sftDirectory());
         DjlRewardModel lora = fromSft(dir.resolve("sft"))) {
       ModelConfig config = full.classifier().config();
-      int length = 1;
-      for (ScoreRequest r : requests(pairs)) {
-        length = Math.max(length, full.tokenize(r).length);
-      }
       long all = full.classifier().numParameters();
       long adapterAndHead = LORA.parameterCount(config) + config.hiddenSize();
-      MemoryEstimate shared =
-          MemoryEstimator.builder(config).trainableParameters(0).build()
-              .trainingStep(2 * microBatch, length, 0);
-      // gradients (4 bytes) and AdamW moments (8 bytes) of what trains, plus the activations
-      long loraRest =
-          12 * adapterAndHead + shared.activations() + shared.vocabularyProjection();
-      long fullRest = 12 * all + shared.activations() + shared.vocabularyProjection();
-      assertThat(fullRest).isGreaterThan(loraRest + 1000);
-      AvailableMemory between = AvailableMemory.fixed((loraRest + fullRest) / 2);
+      long fullNeeds =
+          smallestAcceptedBudget(
+              bytes -> () -> RewardTrainer.builder(full).trainPairs(pairs).microBatchSize(8)
+                  .globalBatchSize(8).availableMemory(AvailableMemory.fixed(bytes))
+                  .listener(STOP_AT_START).build().train());
+      long loraNeeds =
+          smallestAcceptedBudget(
+              bytes -> () -> RewardTrainer.builder(lora).trainPairs(pairs).microBatchSize(8)
+                  .globalBatchSize(8).lora(LORA).availableMemory(AvailableMemory.fixed(bytes))
+                  .listener(STOP_AT_START).build().train());
+      // the same activations; a gradient (4 bytes) and two AdamW moments (8) per trained scalar
+      assertThat(fullNeeds - loraNeeds).isEqualTo(12 * (all - adapterAndHead));
 
+      AvailableMemory between = AvailableMemory.fixed((fullNeeds + loraNeeds) / 2);
       assertThatThrownBy(
-              () -> RewardTrainer.builder(full).trainPairs(pairs).microBatchSize(microBatch)
+              () -> RewardTrainer.builder(full).trainPairs(pairs).microBatchSize(8)
                   .globalBatchSize(8).availableMemory(between).build().train())
           .isInstanceOf(InsufficientMemoryException.class)
           .hasMessageContaining("reward model step")
           .hasMessageContaining("LoRA");
       PairTrainingResult trained =
-          RewardTrainer.builder(lora).trainPairs(pairs).microBatchSize(microBatch)
-              .globalBatchSize(8).lora(LORA).availableMemory(between).build().train();
+          RewardTrainer.builder(lora).trainPairs(pairs).microBatchSize(8).globalBatchSize(8)
+              .lora(LORA).availableMemory(between).build().train();
       assertThat(trained.steps()).isEqualTo(2);
-
-      try (DjlRewardModel again = fromSft(dir.resolve("sft"))) {
-        assertThatThrownBy(
-                () -> RewardTrainer.builder(again).trainPairs(pairs).microBatchSize(microBatch)
-                    .globalBatchSize(8).lora(LORA)
-                    .availableMemory(AvailableMemory.fixed(loraRest - 1)).build().train())
-            .isInstanceOf(InsufficientMemoryException.class)
-            .hasMessageContaining("reward model step");
-      }
     }
   }
 
