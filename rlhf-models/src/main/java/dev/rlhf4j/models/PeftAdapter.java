@@ -303,6 +303,30 @@ public final class PeftAdapter {
     }
   }
 
+  /**
+   * The number of labels of the sequence-classification head saved in the adapter directory
+   * {@code directory} (the rows of {@code base_model.model.score.weight}): what a classifier built
+   * on a causal-LM base needs before the adapter is read.
+   *
+   * @throws CheckpointException if the weights file cannot be read or holds no 2-D score head
+   */
+  static int savedNumLabels(Path directory) {
+    Path weights = directory.resolve(WEIGHTS_FILE);
+    try (SafetensorsFile file = SafetensorsFile.open(weights)) {
+      if (!file.contains(PREFIX + SCORE)) {
+        throw new CheckpointException(
+            weights, PREFIX + SCORE, "is missing: a SEQ_CLS adapter on a causal-LM base must"
+                + " carry the trained score head (PEFT's modules_to_save)");
+      }
+      Shape shape = file.info(PREFIX + SCORE).djlShape();
+      if (shape.dimension() != 2 || shape.get(0) < 1 || shape.get(0) > Integer.MAX_VALUE) {
+        throw new CheckpointException(
+            weights, PREFIX + SCORE, "has shape " + shape + " but must be [num_labels, hidden]");
+      }
+      return (int) shape.get(0);
+    }
+  }
+
   /** An adapter's settings and checked tensors (model-relative names, the model's type). */
   private record Checked(LoraConfig config, Map<String, NDArray> tensors) {}
 

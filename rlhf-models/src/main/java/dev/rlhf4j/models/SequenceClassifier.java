@@ -124,6 +124,13 @@ public final class SequenceClassifier extends TransformerModel {
    * Loads a Hugging Face model directory into a trainable model with the given device and type.
    * {@link #save} of the result copies the directory's tokenizer files.
    *
+   * <p>A PEFT adapter directory ({@code adapter_config.json} with {@code task_type "SEQ_CLS"}, no
+   * {@code config.json}) loads as transformers' {@code AutoPeftModelForSequenceClassification}
+   * does: the base its {@code base_model_name_or_path} names (a sequence classifier, or a causal
+   * LM whose backbone is copied under a new head), with the adapter attached ({@link
+   * PeftAdapter#load}) and the saved {@code score} head in place, so that the adapter trains on;
+   * the model's {@link #origin()} is the base.
+   *
    * @throws dev.rlhf4j.models.config.ModelConfigException if {@code config.json} names an
    *     unsupported architecture or lacks a required field (naming it)
    * @throws IllegalArgumentException if the architecture has the wrong head for this class
@@ -132,16 +139,54 @@ public final class SequenceClassifier extends TransformerModel {
    * @throws java.io.UncheckedIOException if {@code config.json} cannot be read
    */
   public static SequenceClassifier load(Path directory, ModelOptions options) {
-    return FACTORY.load(directory, options, true);
+    return loadOrAdapter(directory, options, true);
+  }
+
+  /**
+   * A model directory, or a PEFT adapter directory on its base: the base named by {@code
+   * base_model_name_or_path} is either a {@code *ForSequenceClassification} directory or a
+   * causal LM whose backbone is copied under a new head (what transformers' {@code
+   * AutoModelForSequenceClassification} makes of a causal-LM checkpoint); the adapter's saved
+   * {@code score} head then replaces that head. Trainable: the adapter is attached and trains on;
+   * frozen: it is merged into the weights.
+   */
+  private static SequenceClassifier loadOrAdapter(
+      Path directory, ModelOptions options, boolean trainable) {
+    checkNotNull(directory, "directory");
+    java.util.Optional<Path> base = PeftAdapter.baseModel(directory);
+    if (base.isEmpty()) {
+      return FACTORY.load(directory, options, trainable);
+    }
+    ModelConfig baseConfig = ModelConfig.read(base.get().resolve("config.json"));
+    SequenceClassifier model;
+    if (baseConfig.architecture().head() == TaskHead.SEQUENCE_CLASSIFICATION) {
+      model = FACTORY.load(base.get(), options, trainable);
+    } else {
+      try (CausalLm lm = CausalLm.loadFrozen(base.get(), options)) {
+        model = fromCausalLm(lm, PeftAdapter.savedNumLabels(directory), 0, trainable);
+      }
+    }
+    try {
+      if (trainable) {
+        PeftAdapter.load(model, directory);
+      } else {
+        PeftAdapter.loadMerged(model, directory);
+      }
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
   }
 
   /**
    * Loads a Hugging Face model directory into a frozen model (no gradients): for scoring,
    * sampling and as a DPO reference, without the memory autograd would hold. Checks and errors as
-   * {@link #load(Path, ModelOptions)}.
+   * {@link #load(Path, ModelOptions)}. A PEFT adapter directory loads as its base with the adapter
+   * (and its score head) merged into the weights ({@link PeftAdapter#loadMerged}).
    */
   public static SequenceClassifier loadFrozen(Path directory, ModelOptions options) {
-    return FACTORY.load(directory, options, false);
+    return loadOrAdapter(directory, options, false);
   }
 
   /** {@link #loadFrozen(Path, ModelOptions)} with FLOAT32 on the engine's default device. */
@@ -163,12 +208,20 @@ public final class SequenceClassifier extends TransformerModel {
   /**
    * A trainable classifier whose backbone is a copy of {@code lm}'s and whose {@code score} head
    * ({@code numLabels} rows) is drawn from {@code seed}: how a reward model starts from an SFT
-   * policy. {@code lm} is left unchanged.
+   * policy. {@code lm} is left unchanged. The classifier's {@link #origin()} is the LM's (the
+   * directory its backbone came from), so that a LoRA adapter saved on it names that base in
+   * {@code base_model_name_or_path}, as PEFT does for a sequence-classification adapter on a
+   * causal-LM checkpoint.
    *
    * @throws IllegalArgumentException if {@code numLabels <= 0}
    * @throws IllegalStateException if {@code lm} is closed
    */
   public static SequenceClassifier fromCausalLm(CausalLm lm, int numLabels, long seed) {
+    return fromCausalLm(lm, numLabels, seed, true);
+  }
+
+  private static SequenceClassifier fromCausalLm(
+      CausalLm lm, int numLabels, long seed, boolean trainable) {
     checkNotNull(lm, "lm");
     checkArgument(numLabels > 0, "numLabels must be > 0 but was %s", numLabels);
     ModelConfig config =
@@ -187,7 +240,10 @@ public final class SequenceClassifier extends TransformerModel {
           WeightInit.create(
               head, seed, config.initializerRange(), config.numLayers(), scratch,
               options.dataType()));
-      return fromStateDict(config, tensors, options);
+      checkClassifier(config);
+      return new SequenceClassifier(
+          config, options, trainable, copySource(tensors, specs(config), options),
+          lm.origin().orElse(null));
     }
   }
 

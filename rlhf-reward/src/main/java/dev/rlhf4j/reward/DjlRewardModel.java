@@ -15,7 +15,9 @@ import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.ClassifierOutput;
 import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.PaddedBatch;
+import dev.rlhf4j.models.PeftAdapter;
 import dev.rlhf4j.models.SequenceClassifier;
+import dev.rlhf4j.models.checkpoint.StorageType;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.internal.Buckets;
 import dev.rlhf4j.reward.internal.LazyFingerprint;
@@ -155,7 +157,11 @@ public final class DjlRewardModel implements RewardModel {
    * label: {@code config.json}, the safetensors weights, the tokenizer files with a chat
    * template, and, if present, the {@value #SIDECAR_FILE} normalisation. The built model
    * owns and closes the classifier and the tokenizer. The classifier is loaded frozen (no
-   * gradient arrays), as scoring needs; set {@code trainable(true)} to go on training it.
+   * gradient arrays), as scoring needs; set {@code trainable(true)} to go on training it. A PEFT
+   * adapter directory (as {@link #save} writes one for a classifier with a LoRA adapter) loads on
+   * the base its {@code base_model_name_or_path} names ({@link SequenceClassifier#load}): frozen,
+   * with the adapter merged into the weights; with {@code trainable(true)}, with the adapter
+   * attached, to train it on.
    *
    * @throws IllegalArgumentException if directory is null
    */
@@ -379,6 +385,15 @@ public final class DjlRewardModel implements RewardModel {
    * #padTokenId()}), {@code model.safetensors}, the tokenizer files of the tokenizer's directory,
    * and the {@value #SIDECAR_FILE} sidecar (normalisation and pad id).
    *
+   * <p>A classifier that carries a LoRA adapter is written as a PEFT adapter directory instead
+   * ({@link PeftAdapter#save}): {@code adapter_config.json} ({@code task_type "SEQ_CLS"}, {@code
+   * modules_to_save ["score"]}, {@code base_model_name_or_path} = the directory the backbone came
+   * from), {@code adapter_model.safetensors} (the adapter, and the score head as {@code
+   * base_model.model.score.weight}, where PEFT saves {@code modules_to_save}), the tokenizer files
+   * and the sidecar, which is where the pad id lives (the base's {@code config.json} is not
+   * copied). {@link #fromDirectory} loads it back on its base; {@link #saveMerged} writes a plain
+   * directory.
+   *
    * @throws IllegalArgumentException if directory is null
    * @throws IllegalStateException if the model is closed
    * @throws UncheckedIOException if a file cannot be written
@@ -387,9 +402,40 @@ public final class DjlRewardModel implements RewardModel {
     checkArgument(directory != null, "directory must not be null");
     whileOpen(
         () -> {
-          classifier.save(directory);
+          if (classifier.loraConfig().isPresent()) {
+            PeftAdapter.save(classifier, directory);
+          } else {
+            classifier.save(directory);
+            ModelFiles.writePadTokenId(directory, padTokenId);
+          }
           ModelFiles.copyTokenizerFiles(tokenizer.directory(), directory);
+          ModelFiles.writeSidecar(directory, normalization(), padTokenId);
+          return null;
+        });
+  }
+
+  /**
+   * Writes the model with its LoRA adapter merged into the weights (PEFT's {@code
+   * merge_and_unload}: each adapted weight becomes {@code W + (alpha/r) · B A}, the trained score
+   * head in place) as the plain Hugging Face directory {@link #save} writes for a model without an
+   * adapter, which transformers loads unchanged; the model itself keeps its adapter. Without an
+   * adapter it is {@link #save}.
+   *
+   * @throws IllegalArgumentException if directory is null
+   * @throws IllegalStateException if the model is closed
+   * @throws UncheckedIOException if a file cannot be written
+   */
+  public void saveMerged(Path directory) {
+    checkArgument(directory != null, "directory must not be null");
+    whileOpen(
+        () -> {
+          if (classifier.loraConfig().isEmpty()) {
+            classifier.save(directory);
+          } else {
+            PeftAdapter.saveMerged(classifier, directory, StorageType.F32);
+          }
           ModelFiles.writePadTokenId(directory, padTokenId);
+          ModelFiles.copyTokenizerFiles(tokenizer.directory(), directory);
           ModelFiles.writeSidecar(directory, normalization(), padTokenId);
           return null;
         });

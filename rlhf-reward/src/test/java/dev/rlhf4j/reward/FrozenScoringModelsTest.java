@@ -53,7 +53,7 @@ class FrozenScoringModelsTest {
     try (DjlRewardModel frozen = RewardModels.djl(saved).modelOptions(ModelOptions.cpu()).build()) {
       assertThat(frozen.classifier().isTrainable()).isFalse();
       assertThat(frozen.classifier().parameters().values()).noneMatch(NDArray::hasGradient);
-      assertThatThrownBy(() -> RewardTrainer.builder(frozen))
+      assertThatThrownBy(() -> RewardTrainer.builder(frozen).build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("loaded frozen")
           .hasMessageContaining("trainable(true)");
@@ -93,7 +93,7 @@ class FrozenScoringModelsTest {
         PreferenceModels.lm(sft).modelOptions(ModelOptions.cpu()).build()) {
       assertThat(frozen.lm().isTrainable()).isFalse();
       assertThat(frozen.lm().parameters().values()).noneMatch(NDArray::hasGradient);
-      assertThatThrownBy(() -> PreferenceTrainer.builder(frozen))
+      assertThatThrownBy(() -> PreferenceTrainer.builder(frozen).build())
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("loaded frozen")
           .hasMessageContaining("trainable(true)");

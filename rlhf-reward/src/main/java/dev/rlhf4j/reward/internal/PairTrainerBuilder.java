@@ -6,6 +6,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
+import dev.rlhf4j.models.LoraConfig;
 import dev.rlhf4j.models.config.ModelConfig;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.training.Optimization;
@@ -36,6 +37,8 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   private Path outputDirectory;
   private Path checkpointDirectory;
   private AvailableMemory availableMemory = AvailableMemory.system();
+  private LoraConfig lora;
+  private boolean saveMerged;
 
   /**
    * @param defaultMicroBatchSize the trainer's default pairs per forward pass
@@ -107,6 +110,43 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   }
 
   /**
+   * Trains a LoRA adapter (Hu et al. 2021) on the backbone's {@link LoraConfig#targetModules()
+   * linear layers} instead of every weight (default: none, full fine-tuning), as {@code
+   * DpoConfig.Builder.lora} does for DPO. {@code train()} adds the adapter when the model has
+   * none (A drawn from the seed, B zero, so training starts at the model's scores) and trains the
+   * one it has otherwise (it must have these settings); the base is frozen: no gradient arrays,
+   * no AdamW state, and the memory check counts only what trains. What trains beside the adapter
+   * is the trainer's to say (a reward model's score head, PEFT's {@code modules_to_save}). A
+   * model that already carries an adapter (e.g. loaded from a PEFT directory) trains its adapter
+   * without this setting. For example {@code lora(new LoraConfig(16, 32, 0.05,
+   * LoraConfig.LLAMA_ALL_LINEAR))}.
+   *
+   * @throws IllegalArgumentException if null
+   */
+  public B lora(LoraConfig value) {
+    checkArgument(value != null, "lora must not be null");
+    this.lora = value;
+    return self();
+  }
+
+  /** Back to full fine-tuning (no adapter added), the default. */
+  public B noLora() {
+    this.lora = null;
+    return self();
+  }
+
+  /**
+   * With a LoRA adapter, whether the {@link #outputDirectory output directory} receives the model
+   * with the adapter merged into its weights, a plain Hugging Face directory (PEFT's {@code
+   * merge_and_unload}), rather than the PEFT adapter directory (default false: the adapter).
+   * Checkpoints are always adapter directories. No effect without an adapter.
+   */
+  public B saveMerged(boolean value) {
+    this.saveMerged = value;
+    return self();
+  }
+
+  /**
    * Receives {@link Stage#REWARD_TRAINING} events: stage started, one {@code StepMetrics} per
    * optimizer step (the trainer's metrics, {@code grad_norm}, {@code learning_rate} and {@code
    * epoch}), stage finished. A listener that throws is logged and ignored.
@@ -170,6 +210,17 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
   }
 
   /**
+   * Refuses a model that cannot train unless a LoRA adapter is to be added to it.
+   *
+   * @param trainable whether the model records gradients as it stands
+   * @param message what to say otherwise
+   * @throws IllegalArgumentException if it is frozen and {@link #lora} is not set
+   */
+  protected final void requireTrainable(boolean trainable, String message) {
+    checkArgument(trainable || lora != null, message);
+  }
+
+  /**
    * The settings as they stand, checked together.
    *
    * @param model the configuration of the model to train
@@ -187,6 +238,7 @@ public abstract class PairTrainerBuilder<B extends PairTrainerBuilder<B>>
     checkArgument(trainPairs != null, "trainPairs must be set");
     return new PairTrainingSettings(
         trainPairs, evalPairs, evaluateBefore, optimization(), length, truncation, listener,
+        Optional.ofNullable(lora), saveMerged,
         Optional.ofNullable(outputDirectory), Optional.ofNullable(checkpointDirectory),
         availableMemory);
   }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.event.Stage;
 import dev.rlhf4j.losses.PreferenceLossOutput;
+import dev.rlhf4j.models.TransformerModel;
 import dev.rlhf4j.training.Optimization;
 import dev.rlhf4j.training.TrainingLoop;
 import java.io.IOException;
@@ -68,7 +69,9 @@ public final class PairTraining {
   private PairTraining() {}
 
   /**
-   * Trains {@code parameters} in place with the one training loop.
+   * Trains {@code model}'s {@link TransformerModel#trainableParameters() trainable parameters}
+   * in place with the one training loop (with a LoRA adapter: the adapter and what trains beside
+   * it), adapter dropout on for the steps and off for the held-out evaluations.
    *
    * @param save writes the model into a checkpoint directory
    * @param fingerprint identifies the data and the trainer's own settings
@@ -76,7 +79,7 @@ public final class PairTraining {
    * @throws dev.rlhf4j.api.Rlhf4jException if a loss or the gradient norm is not finite
    */
   public static Outcome run(
-      Map<String, NDArray> parameters,
+      TransformerModel trained,
       Consumer<Path> save,
       int examples,
       Optimization optimization,
@@ -86,7 +89,10 @@ public final class PairTraining {
       MicroBatchLoss lossFn,
       Evaluation evaluation,
       String metricAccuracy) {
-    PairObjective objective = new PairObjective(examples, lossFn, evaluation, metricAccuracy);
+    Map<String, NDArray> parameters = trained.trainableParameters();
+    PairObjective objective =
+        new PairObjective(examples, lossFn, evaluatedWithoutDropout(trained, evaluation),
+            metricAccuracy);
     TrainingLoop.Trainable model =
         new TrainingLoop.Trainable() {
           @Override
@@ -106,12 +112,30 @@ public final class PairTraining {
     if (fresh) {
       objective.before = evaluation.accuracy(0);
     }
-    TrainingLoop.Outcome outcome =
-        TrainingLoop.run(
-            model, examples, objective, run, ProgressListener.isolating(List.of(listener)));
+    TrainingLoop.Outcome outcome;
+    trained.setAdapterTraining(true);
+    try {
+      outcome =
+          TrainingLoop.run(
+              model, examples, objective, run, ProgressListener.isolating(List.of(listener)));
+    } finally {
+      trained.setAdapterTraining(false);
+    }
     return new Outcome(
         List.copyOf(objective.epochLoss), List.copyOf(objective.epochAccuracy),
         List.copyOf(objective.heldOut), objective.before, outcome.history().size());
+  }
+
+  /** {@code evaluation} with the model's adapter dropout off while it runs. */
+  private static Evaluation evaluatedWithoutDropout(TransformerModel model, Evaluation evaluation) {
+    return epoch -> {
+      model.setAdapterTraining(false);
+      try {
+        return evaluation.accuracy(epoch);
+      } finally {
+        model.setAdapterTraining(epoch > 0);
+      }
+    };
   }
 
   private static boolean hasCheckpoint(Path directory) {

@@ -2,6 +2,7 @@ package dev.rlhf4j.reward.internal;
 
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.event.ProgressListener;
+import dev.rlhf4j.models.LoraConfig;
 import dev.rlhf4j.models.memory.AvailableMemory;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.training.Optimization;
@@ -19,6 +20,9 @@ import java.util.Optional;
  * @param maxLength tokens per rendered input
  * @param truncation what happens to longer inputs
  * @param listener receives the training events
+ * @param lora the LoRA adapter to add and train, if any
+ * @param saveMerged whether the output directory receives the merged model rather than the
+ *     adapter directory (with an adapter only)
  * @param outputDirectory where to save the trained model, if anywhere
  * @param checkpointDirectory where mid-training checkpoints go, if anywhere
  * @param availableMemory what the memory check before training compares the estimate with
@@ -31,6 +35,8 @@ public record PairTrainingSettings(
     int maxLength,
     Truncation truncation,
     ProgressListener listener,
+    Optional<LoraConfig> lora,
+    boolean saveMerged,
     Optional<Path> outputDirectory,
     Optional<Path> checkpointDirectory,
     AvailableMemory availableMemory) {

@@ -10,6 +10,8 @@ import dev.rlhf4j.api.feedback.Comparison;
 import dev.rlhf4j.losses.PairwisePreferenceLoss;
 import dev.rlhf4j.models.CausalLm;
 import dev.rlhf4j.models.PaddedBatch;
+import dev.rlhf4j.models.PeftAdapter;
+import dev.rlhf4j.models.checkpoint.StorageType;
 import dev.rlhf4j.models.tokenizer.HfTokenizer;
 import dev.rlhf4j.reward.Truncation;
 import dev.rlhf4j.reward.eval.PairAccuracy;
@@ -18,6 +20,8 @@ import dev.rlhf4j.reward.internal.PairMemory;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTraining;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
+import dev.rlhf4j.reward.internal.PairLora;
+import dev.rlhf4j.reward.internal.PairMemory;
 import dev.rlhf4j.reward.train.PairTrainingResult;
 import dev.rlhf4j.training.DataFingerprint;
 import java.nio.file.Path;
@@ -43,6 +47,19 @@ import org.slf4j.LoggerFactory;
  * {@link LmPreferenceModel} view (both orders averaged). If an output directory is set, the LM
  * and its tokenizer files are saved there as a Hugging Face directory.
  *
+ * <p><b>LoRA.</b> With {@link Builder#lora lora(LoraConfig)} set (or an LM that already carries an
+ * adapter, e.g. one {@linkplain CausalLm#load loaded} from a PEFT directory) only a LoRA adapter on
+ * the LM's chosen linear layers trains ({@code task_type "CAUSAL_LM"}); the base is frozen: no
+ * gradient arrays, no AdamW state, and the memory check counts the adapter only. The adapter is
+ * added before that check, so that the estimate is of the model as it trains; a refused run leaves
+ * it attached and unchanged (B = 0), and a rerun with the same settings trains it. A frozen LM can
+ * train an adapter too. The output directory and every checkpoint then hold the PEFT adapter
+ * directory ({@link PeftAdapter#save}: {@code adapter_config.json} whose {@code
+ * base_model_name_or_path} names the directory the LM was loaded from, {@code
+ * adapter_model.safetensors}) and the tokenizer files; {@code PreferenceModels.lm(dir)} loads it on
+ * its base. With {@link Builder#saveMerged saveMerged(true)} the output directory receives the
+ * merged LM instead ({@link PeftAdapter#saveMerged}), a plain Hugging Face directory.
+ *
  * <p>The LM is trained in place and borrowed, as is the tokenizer. Not thread-safe: one {@link
  * #train()} at a time, and nothing else may use the LM meanwhile.
  */
@@ -64,7 +81,7 @@ public final class PreferenceTrainer {
   /**
    * A trainer for {@code lm}, whose prompts {@code tokenizer} renders with its chat template.
    *
-   * @throws IllegalArgumentException if an argument is null or the model is frozen
+   * @throws IllegalArgumentException if an argument is null
    */
   public static Builder builder(CausalLm lm, HfTokenizer tokenizer) {
     checkArgument(lm != null, "lm must not be null");
@@ -77,8 +94,7 @@ public final class PreferenceTrainer {
    * otherwise, with its maximum length: the preference model judges with the trained weights as
    * soon as {@link #train()} returns. The model is borrowed (never closed here).
    *
-   * @throws IllegalArgumentException if model is null or was loaded frozen (see {@code
-   *     trainable(true)})
+   * @throws IllegalArgumentException if model is null
    */
   public static Builder builder(LmPreferenceModel model) {
     checkArgument(model != null, "model must not be null");
@@ -102,6 +118,7 @@ public final class PreferenceTrainer {
    *     collector is open
    */
   public PairTrainingResult train() {
+    PairLora.attach(lm, s.lora(), s.seed());
     try (LmPreferenceModel view =
         LmPreferenceModel.of(lm, tokenizer)
             .maxLength(s.maxLength())
@@ -126,16 +143,13 @@ public final class PreferenceTrainer {
       prompts.forEach(data::add);
       PairTraining.Outcome outcome =
           PairTraining.run(
-              lm.parameters(),
-              dir -> {
-                lm.save(dir);
-                ModelFiles.copyTokenizerFiles(tokenizer.directory(), dir);
-              },
+              lm,
+              dir -> save(dir, false),
               prompts.size(),
               s.optimization(),
               s.checkpointDirectory().orElse(null),
               "pairwise(" + softmax + ")|maxLength=" + s.maxLength() + "|"
-                  + s.truncation() + "|data=" + data,
+                  + s.truncation() + PairLora.fingerprint(lm) + "|data=" + data,
               s.listener(),
               (examples, scope) -> {
                 List<long[]> rows = new ArrayList<>(examples.length);
@@ -172,11 +186,7 @@ public final class PreferenceTrainer {
                       : OptionalDouble.empty(),
               PairwisePreferenceLoss.ACCURACY);
       Optional<Path> saved = s.outputDirectory();
-      saved.ifPresent(
-          dir -> {
-            lm.save(dir);
-            ModelFiles.copyTokenizerFiles(tokenizer.directory(), dir);
-          });
+      saved.ifPresent(dir -> save(dir, s.saveMerged()));
       LOG.info(
           "preference model trained: {} steps, final train loss {}, held-out accuracy {}{}",
           outcome.steps(),
@@ -191,6 +201,21 @@ public final class PreferenceTrainer {
           outcome.steps(),
           saved);
     }
+  }
+
+  /**
+   * Writes the LM and the tokenizer files: a Hugging Face directory, or with an adapter the PEFT
+   * adapter directory ({@code merged}: the adapter merged into a Hugging Face directory).
+   */
+  private void save(Path dir, boolean merged) {
+    if (lm.loraConfig().isEmpty()) {
+      lm.save(dir);
+    } else if (merged) {
+      PeftAdapter.saveMerged(lm, dir, StorageType.F32);
+    } else {
+      PeftAdapter.save(lm, dir);
+    }
+    ModelFiles.copyTokenizerFiles(tokenizer.directory(), dir);
   }
 
   /**
@@ -211,7 +236,8 @@ public final class PreferenceTrainer {
    * has a default: 1 epoch, learning rate 1e-5, warm-up ratio 0.03, micro-batches of 4 pairs,
    * global batches of 32 pairs, prompts of at most {@value LmPreferenceModel#DEFAULT_MAX_LENGTH}
    * tokens kept at their end, the loss over the full vocabulary, clipping at global norm 1, no
-   * weight decay, seed 0 (the response orders and the pair order). The listener receives {@code
+   * weight decay, no LoRA adapter, the system's available memory, seed 0 (the response orders
+   * and the pair order). The listener receives {@code
    * loss}, {@code accuracy} and {@code probability_preferred} per step besides the shared
    * metrics; the output directory receives the trained LM and its tokenizer files. Each setter
    * checks its own range, {@link #build()} the combinations. Not thread-safe.
@@ -224,10 +250,6 @@ public final class PreferenceTrainer {
 
     private Builder(CausalLm lm, HfTokenizer tokenizer) {
       super(4, LmPreferenceModel.DEFAULT_MAX_LENGTH);
-      checkArgument(
-          lm.isTrainable(),
-          "the preference model's LM was loaded frozen (weights only, for judging); to train it,"
-              + " load it with PreferenceModels.lm(dir).trainable(true) or pass a trainable LM");
       this.lm = lm;
       this.tokenizer = tokenizer;
     }
@@ -258,11 +280,16 @@ public final class PreferenceTrainer {
     /**
      * The trainer.
      *
-     * @throws IllegalArgumentException if the maximum length set exceeds the model's
-     *     max_position_embeddings, no training pairs were given or the global batch size
-     *     is not a multiple of the micro-batch size
+     * @throws IllegalArgumentException if the LM was loaded frozen and no {@code lora} is set, the
+     *     maximum length set exceeds the model's max_position_embeddings, no training pairs were
+     *     given or the global batch size is not a multiple of the micro-batch size
      */
     public PreferenceTrainer build() {
+      requireTrainable(
+          lm.isTrainable(),
+          "the preference model's LM was loaded frozen (weights only, for judging); to train it,"
+              + " load it with PreferenceModels.lm(dir).trainable(true), pass a trainable LM, or"
+              + " train a LoRA adapter on it with lora(LoraConfig)");
       return new PreferenceTrainer(this, settings(lm.config()));
     }
   }

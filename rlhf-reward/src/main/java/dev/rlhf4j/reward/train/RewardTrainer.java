@@ -17,11 +17,12 @@ import dev.rlhf4j.reward.internal.PairMemory;
 import dev.rlhf4j.reward.internal.PairTrainerBuilder;
 import dev.rlhf4j.reward.internal.PairTraining;
 import dev.rlhf4j.reward.internal.PairTrainingSettings;
+import dev.rlhf4j.reward.internal.PairLora;
+import dev.rlhf4j.reward.internal.PairMemory;
 import dev.rlhf4j.training.DataFingerprint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.slf4j.Logger;
@@ -49,6 +50,34 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p><b>LoRA.</b> With {@link Builder#lora lora(LoraConfig)} set (or a classifier that already
+ * carries an adapter, e.g. one {@linkplain dev.rlhf4j.reward.RewardModels#djl loaded} from a PEFT
+ * directory with {@code trainable(true)}) only a LoRA adapter on the backbone's chosen linear
+ * layers and the scalar {@code score} head train (PEFT's {@code task_type "SEQ_CLS"} with {@code
+ * modules_to_save = ["score"]}); the backbone is frozen: no gradient arrays, no AdamW state, and
+ * the memory check counts the adapter and the head only. The adapter is added before that
+ * check, so that the estimate is of the model as it trains; a refused run leaves it attached and
+ * unchanged (B = 0), and a rerun with the same settings trains it. A frozen model ({@code
+ * RewardModels.djl(dir).build()}) can train an adapter too.
+ *
+ * <pre>{@code
+ * try (DjlRewardModel rm = RewardModels.djlFromCausalLm(sftDir, 42).build()) {
+ *   RewardTrainer.builder(rm).trainPairs(train)
+ *       .lora(new LoraConfig(16, 32, 0.05, LoraConfig.LLAMA_ALL_LINEAR))
+ *       .outputDirectory(Path.of("models/rm-lora"))     // a PEFT adapter directory
+ *       .build().train();
+ * }
+ * try (DjlRewardModel rm = RewardModels.djl(Path.of("models/rm-lora")).build()) { ... }
+ * }</pre>
+ *
+ * The output directory and every checkpoint then hold what {@link DjlRewardModel#save} writes for
+ * a classifier with an adapter: {@code adapter_config.json} ({@code base_model_name_or_path} = the
+ * directory the backbone came from, e.g. the SFT model), {@code adapter_model.safetensors} with
+ * the adapter and the head as {@code base_model.model.score.weight} (where PEFT saves {@code
+ * modules_to_save}), the tokenizer files and the {@value DjlRewardModel#SIDECAR_FILE} sidecar;
+ * with {@link Builder#saveMerged saveMerged(true)} the output directory receives the merged model
+ * instead ({@link DjlRewardModel#saveMerged}), a plain Hugging Face directory.
+ *
  * <p>The classifier is trained in place and borrowed (never closed here); the tokenizer too.
  * Every random choice (the order of the pairs) comes from the seed. Not thread-safe: one
  * {@link #train()} at a time, and nothing else may use the classifier meanwhile (DJL allows one
@@ -72,7 +101,7 @@ public final class RewardTrainer {
   /**
    * A trainer for {@code model}, whose inputs {@code tokenizer} renders with its chat template.
    *
-   * @throws IllegalArgumentException if an argument is null or the model is frozen
+   * @throws IllegalArgumentException if an argument is null
    */
   public static Builder builder(SequenceClassifier model, HfTokenizer tokenizer) {
     checkArgument(model != null, "model must not be null");
@@ -95,8 +124,7 @@ public final class RewardTrainer {
    * }
    * }</pre>
    *
-   * @throws IllegalArgumentException if model is null or was loaded frozen (see {@code
-   *     trainable(true)})
+   * @throws IllegalArgumentException if model is null
    */
   public static Builder builder(DjlRewardModel model) {
     checkArgument(model != null, "model must not be null");
@@ -120,6 +148,7 @@ public final class RewardTrainer {
    *     collector is open
    */
   public PairTrainingResult train() {
+    PairLora.attach(model, s.lora(), s.seed());
     try (DjlRewardModel view =
         DjlRewardModel.of(model, tokenizer)
             .maxLength(s.maxLength())
@@ -138,20 +167,19 @@ public final class RewardTrainer {
           model, inputs, chosen.size(), s.microBatchSize(), s.availableMemory());
       BradleyTerryLoss loss = new BradleyTerryLoss(centeringCoefficient);
       PairAccuracy accuracy = PairAccuracy.builder().batchSize(s.microBatchSize()).build();
-      Map<String, NDArray> parameters = model.parameters();
       DataFingerprint data = new DataFingerprint();
       for (int i = 0; i < chosen.size(); i++) {
         data.add(chosen.get(i)).add(rejected.get(i));
       }
       PairTraining.Outcome outcome =
           PairTraining.run(
-              parameters,
+              model,
               view::save,
               chosen.size(),
               s.optimization(),
               s.checkpointDirectory().orElse(null),
               "bradley-terry(centering=" + centeringCoefficient + ")|maxLength=" + s.maxLength()
-                  + "|" + s.truncation() + "|data=" + data,
+                  + "|" + s.truncation() + PairLora.fingerprint(model) + "|data=" + data,
               s.listener(),
               (examples, scope) -> {
                 List<long[]> rows = new ArrayList<>(2 * examples.length);
@@ -175,7 +203,7 @@ public final class RewardTrainer {
                       : OptionalDouble.empty(),
               BradleyTerryLoss.ACCURACY);
       Optional<Path> saved = s.outputDirectory();
-      saved.ifPresent(view::save);
+      saved.ifPresent(s.saveMerged() ? view::saveMerged : view::save);
       LOG.info(
           "reward model trained: {} steps, final train loss {}, held-out accuracy {}{}",
           outcome.steps(),
@@ -197,7 +225,8 @@ public final class RewardTrainer {
    * default: 1 epoch, learning rate 1e-5, warm-up ratio 0.03, micro-batches of 8 pairs (each
    * forward pass holds twice as many sequences), global batches of 32 pairs, inputs of at most
    * {@value DjlRewardModel#DEFAULT_MAX_LENGTH} tokens kept at their end, clipping at global norm
-   * 1, no weight decay, no reward centering, seed 0 (the pair order). The listener receives
+   * 1, no weight decay, no reward centering, no LoRA adapter, the system's available memory,
+   * seed 0 (the pair order). The listener receives
    * {@code loss}, {@code accuracy}, {@code rewards/chosen}, {@code rewards/rejected} and {@code
    * rewards/margins} per step besides the shared metrics; the output directory receives the
    * model as {@link DjlRewardModel#save} writes it. Each setter checks its own range, {@link
@@ -210,11 +239,6 @@ public final class RewardTrainer {
 
     private Builder(SequenceClassifier model, HfTokenizer tokenizer) {
       super(8, DjlRewardModel.DEFAULT_MAX_LENGTH);
-      checkArgument(
-          model.isTrainable(),
-          "the reward model was loaded frozen (weights only, for scoring); to train it, load it"
-              + " with RewardModels.djl(dir).trainable(true) or start from"
-              + " RewardModels.djlFromCausalLm(sftDir, seed)");
       this.model = model;
       this.tokenizer = tokenizer;
     }
@@ -247,11 +271,17 @@ public final class RewardTrainer {
     /**
      * The trainer.
      *
-     * @throws IllegalArgumentException if the maximum length set exceeds the model's
-     *     max_position_embeddings, no training pairs were given or the global batch size
-     *     is not a multiple of the micro-batch size
+     * @throws IllegalArgumentException if the model was loaded frozen and no {@code lora} is set,
+     *     the maximum length set exceeds the model's max_position_embeddings, no training pairs
+     *     were given or the global batch size is not a multiple of the micro-batch size
      */
     public RewardTrainer build() {
+      requireTrainable(
+          model.isTrainable(),
+          "the reward model was loaded frozen (weights only, for scoring); to train it, load it"
+              + " with RewardModels.djl(dir).trainable(true), start from"
+              + " RewardModels.djlFromCausalLm(sftDir, seed), or train a LoRA adapter on it with"
+              + " lora(LoraConfig)");
       return new RewardTrainer(this, settings(model.config()));
     }
   }
