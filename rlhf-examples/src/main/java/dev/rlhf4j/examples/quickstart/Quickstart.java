@@ -157,7 +157,7 @@ public final class Quickstart {
    */
   private static final double DPO_BETA = 0.2;
 
-  private Quickstart(QuickstartOptions options, PrintStream out) {
+  Quickstart(QuickstartOptions options, PrintStream out) {
     this.options = options;
     this.scale = options.smoke() ? SMOKE : options.fast() ? FAST : FULL;
     this.out = out;
@@ -284,7 +284,7 @@ public final class Quickstart {
   }
 
   /** The task of {@code --task}, seeded with the run's seed. */
-  private QuickstartTask task() {
+  QuickstartTask task() {
     return switch (options.task()) {
       case LIST ->
           QuickstartTask.of(
@@ -297,12 +297,12 @@ public final class Quickstart {
     };
   }
 
-  private void stage(String name, String detail) {
+  void stage(String name, String detail) {
     out.println("== " + name + ": " + detail);
     out.flush();
   }
 
-  private void trainSft(QuickstartTask task, Path sftDir) {
+  void trainSft(QuickstartTask task, Path sftDir) {
     task.writeTokenizer(sftDir);
     List<SftExample> examples = task.sftExamples(scale.demonstrations());
     try (CausalLm policy = CausalLm.randomInit(task.modelConfig(), options.seed());
@@ -420,7 +420,7 @@ public final class Quickstart {
   }
 
   /** The held-out pairs with chosen and rejected set by the gold reward; gold ties dropped. */
-  private static List<PreferencePair> goldRelabelled(
+  static List<PreferencePair> goldRelabelled(
       RewardModel gold, List<PreferencePair> pairs) {
     List<PreferencePair> out = new ArrayList<>();
     for (PreferencePair p : pairs) {
