@@ -54,27 +54,28 @@ class PaperRunTest {
     assertThat(PaperRun.SEEDS).containsExactly(42L, 43L, 44L);
   }
 
+  /** One seed per task keeps it near two minutes; aggregation over seeds is PaperSummaryTest's. */
   @Test
   void smokeRun_bothTasksRunAndAggregate(@TempDir Path dir) throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     List<PaperSummary> summaries =
-        PaperRun.run(dir, List.of(Task.LIST, Task.SORT), List.of(5L, 6L), PaperRun.Size.SMOKE,
+        PaperRun.run(dir, List.of(Task.LIST, Task.SORT), List.of(5L), PaperRun.Size.SMOKE,
             new PrintStream(log, true, StandardCharsets.UTF_8));
 
     assertThat(summaries).extracting(PaperSummary::task).containsExactly("list", "sort");
     for (PaperSummary s : summaries) {
-      assertThat(s.seeds()).containsExactly(5L, 6L);
+      assertThat(s.seeds()).containsExactly(5L);
       assertThat(s.rows()).extracting(PaperSummary.RowSummary::name)
           .contains("sft", "offline-dpo", "iterative-dpo-3");
       assertThat(s.orderings()).hasSize(2)
-          .allSatisfy(o -> assertThat(o.holds()).hasSize(2));
-      assertThat(dir.resolve(s.task()).resolve("seed-6").resolve("report.json")).exists();
+          .allSatisfy(o -> assertThat(o.holds()).hasSize(1));
+      assertThat(dir.resolve(s.task()).resolve("seed-5").resolve("report.json")).exists();
     }
     JsonNode json = new ObjectMapper().readTree(dir.resolve("paper.json").toFile());
     assertThat(json.path("tasks").fieldNames()).toIterable().containsExactly("list", "sort");
     assertThat(Files.readString(dir.resolve("paper.md")))
-        .contains("## Task list").contains("## Task sort").contains("of 2 |");
+        .contains("## Task list").contains("## Task sort").contains("of 1 |");
     assertThat(dir.resolve("paper.png")).exists();
   }
 }
