@@ -18,7 +18,6 @@ import dev.rlhf4j.reward.train.PairTrainingResult;
 import dev.rlhf4j.reward.train.RewardTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,6 +62,8 @@ public final class RewardModelStudy {
    * Runs the study from the command line.
    *
    * @param args see the class description
+   * @throws IllegalArgumentException on an unknown option or a missing value
+   * @throws IOException if the table cannot be written
    */
   public static void main(String[] args) throws IOException {
     System.setProperty("ai.djl.pytorch.num_threads",
@@ -72,6 +73,7 @@ public final class RewardModelStudy {
     Path out = Path.of("target", "rm-study");
     List<String> names = VARIANTS.stream().map(Variant::name).toList();
     for (int i = 0; i < args.length; i++) {
+      checkArgument(i + 1 < args.length, "%s needs a value", args[i]);
       switch (args[i]) {
         case "--task" -> task = args[++i];
         case "--seed" -> seed = Long.parseLong(args[++i]);
@@ -86,12 +88,18 @@ public final class RewardModelStudy {
 
   /**
    * Trains the SFT policy once, then one reward model per variant, and returns (and writes) the
-   * Markdown table.
+   * Markdown table ({@code study-<task>.md} in {@code out}).
    *
+   * @param taskName {@code list} or {@code sort}
+   * @param seed the seed of the task, the SFT policy and every reward model
+   * @param out the output directory (the SFT policy goes to {@code out/sft})
+   * @param names the variants, in run order
+   * @param log where progress goes
+   * @return the table
    * @throws IllegalArgumentException if the task or a variant is unknown
    * @throws IOException if the table cannot be written
    */
-  static String run(String taskName, long seed, Path out, List<String> names, PrintStream log)
+  public static String run(String taskName, long seed, Path out, List<String> names, PrintStream log)
       throws IOException {
     QuickstartOptions options =
         QuickstartOptions.parse("--task", taskName, "--seed", Long.toString(seed), "--fast",
@@ -152,12 +160,8 @@ public final class RewardModelStudy {
         md.append(line);
       }
     }
-    try {
-      Files.createDirectories(out);
-      Files.writeString(out.resolve("study-" + taskName + ".md"), md.toString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("study-" + taskName + ".md"), md.toString());
     return md.toString();
   }
 
