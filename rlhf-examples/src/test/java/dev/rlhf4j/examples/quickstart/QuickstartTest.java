@@ -39,7 +39,14 @@ class QuickstartTest {
     }
 
     JsonNode json = new ObjectMapper().readTree(tmp.resolve("report.json").toFile());
-    assertThat(fieldNames(json)).containsExactly("task", "seed", "seconds", "rewardModel", "rows", "diagnostics");
+    assertThat(fieldNames(json)).containsExactly(
+        "task", "seed", "seconds", "rewardModel", "rows", "diagnostics", "goldDiagnostics");
+    assertThat(json.get("goldDiagnostics")).hasSize(6);
+    assertThat(report.gold())
+        .allSatisfy(g -> {
+          assertThat(g.pairAgreement()).isBetween(0.0, 1.0);
+          assertThat(g.onPolicyAccuracy()).isBetween(0.0, 1.0);
+        });
     assertThat(json.get("seed").asLong()).isEqualTo(42);
     assertThat(json.get("seconds").asDouble()).isPositive();
     assertThat(fieldNames(json.get("rewardModel")))
