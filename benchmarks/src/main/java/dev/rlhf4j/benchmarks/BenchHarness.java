@@ -10,6 +10,7 @@ import dev.rlhf4j.benchmarks.harness.SectionOutcome;
 import dev.rlhf4j.benchmarks.harness.SectionRunner;
 import dev.rlhf4j.benchmarks.harness.Target;
 import dev.rlhf4j.benchmarks.paper.PaperRun;
+import dev.rlhf4j.examples.quickstart.QuickstartOptions.Task;
 import dev.rlhf4j.benchmarks.sections.DpoTrainingSection;
 import dev.rlhf4j.benchmarks.sections.GenerationSection;
 import dev.rlhf4j.benchmarks.sections.LoopSection;
@@ -34,8 +35,9 @@ import java.util.stream.Collectors;
  * between figures hold on a noisy machine), then writes {@code report.json} and {@code report.md}.
  *
  * <p>Usage: {@code BenchHarness [--quick] [--only section[,section...]] [--out dir]}, or {@code
- * BenchHarness --paper [--quick] [--out dir]}: the paper in miniature ({@link PaperRun}; quick runs
- * the quickstart's fast sizes). Sections, in
+ * BenchHarness --paper [--quick] [--tasks list,sort] [--seeds 42,43,44 | 42-46] [--out dir]}: the
+ * paper in miniature ({@link PaperRun}) on both built-in tasks and seeds 42–44 unless told
+ * otherwise; quick runs the quickstart's fast sizes. Sections, in
  * run order: {@code matmul}, {@code memory}, {@code reward}, {@code generation}, {@code dpo},
  * {@code loop}, {@code spark}. Exit status 0 when no section failed, 1 when one did (the report is written
  * either way), 2 for a usage error. {@code bin/bench} builds the module and runs this class.
@@ -74,6 +76,9 @@ public final class BenchHarness {
   static int run(String[] args) throws IOException {
     boolean quick = false;
     boolean paper = false;
+    List<Task> tasks = PaperRun.TASKS;
+    List<Long> seeds = PaperRun.SEEDS;
+    boolean paperOptions = false;
     Path out = DEFAULT_OUT;
     Set<String> only = null;
     List<String> known = sections().stream().map(MacroBenchmark::name).toList();
@@ -98,6 +103,22 @@ public final class BenchHarness {
           }
         }
         case "--paper" -> paper = true;
+        case "--tasks", "--seeds" -> {
+          String option = args[i];
+          if (++i == args.length) {
+            return usage(option + " needs a value");
+          }
+          try {
+            if (option.equals("--tasks")) {
+              tasks = PaperRun.parseTasks(args[i]);
+            } else {
+              seeds = PaperRun.parseSeeds(args[i]);
+            }
+          } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+          }
+          paperOptions = true;
+        }
         case "--help", "-h" -> {
           usage(null);
           return 0;
@@ -111,7 +132,10 @@ public final class BenchHarness {
       if (only != null) {
         return usage("--only does not apply to --paper");
       }
-      return paper(quick, out);
+      return paper(quick, tasks, seeds, out);
+    }
+    if (paperOptions) {
+      return usage("--tasks and --seeds apply to --paper only");
     }
     Set<String> selected = only;
     List<MacroBenchmark> sections = new ArrayList<>(sections());
@@ -140,16 +164,19 @@ public final class BenchHarness {
   }
 
   /**
-   * The paper in miniature: the quickstart pipeline for {@link PaperRun#SEEDS} ({@code --fast}
-   * sizes when quick), one PyTorch intra-op thread as the quickstart runs, aggregated into {@code
-   * paper.json}, {@code paper.md} and {@code paper.png} in {@code out}.
+   * The paper in miniature: the quickstart pipeline for each task and seed ({@code --fast} sizes
+   * when quick), one PyTorch intra-op thread as the quickstart runs, aggregated per task into
+   * {@code paper.json}, {@code paper.md} and {@code paper.png} in {@code out}.
    */
-  private static int paper(boolean quick, Path out) throws IOException {
+  private static int paper(boolean quick, List<Task> tasks, List<Long> seeds, Path out)
+      throws IOException {
     Instant start = Instant.now();
     System.setProperty("java.awt.headless", System.getProperty("java.awt.headless", "true"));
     try {
       EngineThreads.withIntraOpThreads(
-          1, () -> PaperRun.run(out, PaperRun.SEEDS, quick, System.out));
+          1,
+          () -> PaperRun.run(
+              out, tasks, seeds, quick ? PaperRun.Size.FAST : PaperRun.Size.FULL, System.out));
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -172,7 +199,9 @@ public final class BenchHarness {
       System.err.println("bench: " + error);
     }
     System.err.println(
-        "usage: BenchHarness [--quick] [--only section[,section...]] [--out dir] [--paper]\n"
+        "usage: BenchHarness [--quick] [--only section[,section...]] [--out dir]\n"
+            + "       BenchHarness --paper [--quick] [--tasks list,sort] [--seeds 42,43,44 | 42-46]"
+            + " [--out dir]\n"
             + "sections: matmul, memory, reward, generation, dpo, loop");
     return 2;
   }

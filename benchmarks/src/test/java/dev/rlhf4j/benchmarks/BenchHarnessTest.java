@@ -17,6 +17,15 @@ class BenchHarnessTest {
   }
 
   @Test
+  void paperOptionsWithoutPaperOrMalformed_areUsageErrors() throws IOException {
+    assertThat(BenchHarness.run(new String[] {"--tasks", "sort"})).isEqualTo(2);
+    assertThat(BenchHarness.run(new String[] {"--seeds", "42-46"})).isEqualTo(2);
+    assertThat(BenchHarness.run(new String[] {"--paper", "--seeds", "46-42"})).isEqualTo(2);
+    assertThat(BenchHarness.run(new String[] {"--paper", "--tasks", "chess"})).isEqualTo(2);
+    assertThat(BenchHarness.run(new String[] {"--paper", "--tasks"})).isEqualTo(2);
+  }
+
+  @Test
   void unknownSectionOrArgument_isAUsageError() throws IOException {
     assertThat(BenchHarness.run(new String[] {"--only", "tokenizer"})).isEqualTo(2);
     assertThat(BenchHarness.run(new String[] {"--fast"})).isEqualTo(2);

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.rlhf4j.benchmarks.paper.PaperSummary.Ordering;
 import dev.rlhf4j.benchmarks.paper.PaperSummary.RowSummary;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -14,6 +15,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,7 +24,7 @@ import java.util.function.Function;
 import javax.imageio.ImageIO;
 
 /**
- * Writes a {@link PaperSummary} as {@code paper.json}, {@code paper.md} and {@code paper.png}.
+ * Writes {@link PaperSummary}s (one per task) as {@code paper.json}, {@code paper.md} and {@code paper.png}.
  * Stateless and thread-safe; the plot is drawn headless with {@code java.awt}.
  */
 public final class PaperFiles {
@@ -35,26 +37,41 @@ public final class PaperFiles {
   private PaperFiles() {}
 
   /**
-   * Writes the three files into {@code dir} (created if missing), replacing earlier ones.
+   * Writes the three files into {@code dir} (created if missing), replacing earlier ones: one
+   * section per task, in the given order.
    *
-   * @throws IllegalArgumentException if an argument is null
+   * @throws IllegalArgumentException if an argument is null, summaries is empty or names a task
+   *     twice
    * @throws IOException if a file cannot be written
    */
-  public static void write(Path dir, PaperSummary summary) throws IOException {
-    checkArgument(dir != null && summary != null, "dir and summary must not be null");
+  public static void write(Path dir, List<PaperSummary> summaries) throws IOException {
+    checkArgument(dir != null && summaries != null, "dir and summaries must not be null");
+    checkArgument(!summaries.isEmpty(), "summaries must not be empty");
+    checkArgument(summaries.stream().map(PaperSummary::task).distinct().count() == summaries.size(),
+        "each task may appear once but got %s",
+        summaries.stream().map(PaperSummary::task).toList());
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("paper.json"), json(summary));
-    Files.writeString(dir.resolve("paper.md"), markdown(summary));
-    ImageIO.write(plot(summary), "png", dir.resolve("paper.png").toFile());
+    Files.writeString(dir.resolve("paper.json"), json(summaries));
+    Files.writeString(dir.resolve("paper.md"), markdown(summaries));
+    ImageIO.write(plot(summaries), "png", dir.resolve("paper.png").toFile());
   }
 
   /**
-   * {@code paper.json}: seeds, per-run seconds, the reward model's figures and, per row name, the
-   * mean, sample standard deviation and per-seed values of each figure.
+   * {@code paper.json}: per task ({@code tasks.<name>}), its seeds, per-run seconds, the reward
+   * model's figures, per row name the mean, sample standard deviation and per-seed values of each
+   * figure, and the orderings (per seed whether each holds, its margin, and the count).
    *
    * @throws IOException if serialisation fails
    */
-  public static String json(PaperSummary summary) throws IOException {
+  public static String json(List<PaperSummary> summaries) throws IOException {
+    Map<String, Object> tasks = new LinkedHashMap<>();
+    for (PaperSummary summary : summaries) {
+      tasks.put(summary.task(), task(summary));
+    }
+    return JSON.writeValueAsString(Map.of("tasks", tasks)) + "\n";
+  }
+
+  private static Map<String, Object> task(PaperSummary summary) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("seeds", summary.seeds());
     root.put("secondsPerRun", summary.seconds());
@@ -73,32 +90,63 @@ public final class PaperFiles {
       rows.put(r.name(), row);
     }
     root.put("rows", rows);
-    return JSON.writeValueAsString(root) + "\n";
+    List<Map<String, Object>> orderings = new ArrayList<>();
+    for (Ordering o : summary.orderings()) {
+      Map<String, Object> node = new LinkedHashMap<>();
+      node.put("claim", o.claim());
+      node.put("holds", o.holds());
+      node.put("margins", o.margins());
+      node.put("count", o.count());
+      node.put("of", o.holds().size());
+      orderings.add(node);
+    }
+    root.put("orderings", orderings);
+    return root;
   }
 
   /**
-   * {@code paper.md}: a table shaped like the paper's Tables 4 and 6 (row, gold reward, gold win
-   * rate against SFT, mean length; each mean ± sample standard deviation over the seeds) and the
-   * reward model's figures.
+   * {@code paper.md}: per task, a table shaped like the paper's Tables 4 and 6 (row, gold reward,
+   * gold win rate and length-controlled win rate against SFT, mean length; each mean ± sample
+   * standard deviation over the seeds), the reward model's figures, and per seed whether
+   * iterative DPO 3 beats offline DPO and offline DPO beats SFT, with the count of seeds.
    */
-  public static String markdown(PaperSummary summary) {
+  public static String markdown(List<PaperSummary> summaries) {
     StringBuilder md = new StringBuilder();
-    md.append("# rlhf4j: the paper in miniature\n\n");
-    md.append(String.format(Locale.ROOT,
-        "Quickstart pipeline on the synthetic task, seeds %s; mean ± sample standard deviation"
-            + " over the %d seeds.%n%n", summary.seeds(), summary.seeds().size()));
-    md.append("| Row | Gold reward | Gold win rate vs SFT | Gold LC win rate vs SFT |"
-        + " Mean length (chars) |\n");
-    md.append("|---|---|---|---|---|\n");
-    for (RowSummary r : summary.rows()) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", r.name(),
-          pm(r.goldReward(), "%.3f"), pm(r.goldWinRateVsSft(), "%.3f"),
-          pm(r.goldLcWinRateVsSft(), "%.3f"), pm(r.meanLength(), "%.1f")));
+    md.append("# rlhf4j: the paper in miniature\n");
+    for (PaperSummary summary : summaries) {
+      md.append(String.format(Locale.ROOT,
+          "%n## Task %s%n%nQuickstart pipeline, seeds %s; mean ± sample standard deviation"
+              + " over the %d seeds.%n%n", summary.task(), summary.seeds(),
+          summary.seeds().size()));
+      md.append("| Row | Gold reward | Gold win rate vs SFT | Gold LC win rate vs SFT |"
+          + " Mean length (chars) |\n");
+      md.append("|---|---|---|---|---|\n");
+      for (RowSummary r : summary.rows()) {
+        md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", r.name(),
+            pm(r.goldReward(), "%.3f"), pm(r.goldWinRateVsSft(), "%.3f"),
+            pm(r.goldLcWinRateVsSft(), "%.3f"), pm(r.meanLength(), "%.1f")));
+      }
+      md.append(String.format(Locale.ROOT,
+          "%nProxy reward model: held-out accuracy (gold labels) %s; length–reward Pearson %s.%n",
+          pm(summary.rewardModelAccuracy(), "%.3f"),
+          pm(summary.rewardModelLengthPearson(), "%.3f")));
+      if (!summary.orderings().isEmpty()) {
+        md.append("\nPer seed (gold win rate vs SFT; margin in brackets):\n\n| Claim |");
+        for (long seed : summary.seeds()) {
+          md.append(" seed ").append(seed).append(" |");
+        }
+        md.append(" holds on |\n|---|");
+        md.append("---|".repeat(summary.seeds().size())).append("---|\n");
+        for (Ordering o : summary.orderings()) {
+          md.append("| ").append(o.claim()).append(" |");
+          for (int i = 0; i < o.holds().size(); i++) {
+            md.append(String.format(Locale.ROOT, " %s (%+.3f) |",
+                o.holds().get(i) ? "yes" : "no", o.margins().get(i)));
+          }
+          md.append(String.format(Locale.ROOT, " %d of %d |%n", o.count(), o.holds().size()));
+        }
+      }
     }
-    md.append(String.format(Locale.ROOT,
-        "%nProxy reward model: held-out accuracy (gold labels) %s; length–reward Pearson %s.%n",
-        pm(summary.rewardModelAccuracy(), "%.3f"),
-        pm(summary.rewardModelLengthPearson(), "%.3f")));
     return md.toString();
   }
 
@@ -106,23 +154,32 @@ public final class PaperFiles {
     return String.format(Locale.ROOT, format + " ± " + format, s.mean(), s.sd());
   }
 
-  /** Two panels, gold win rate and mean length per row, each a dot at the mean with ±1 sd bars. */
-  static BufferedImage plot(PaperSummary summary) {
-    BufferedImage image = new BufferedImage(2 * PANEL_W, PANEL_H, BufferedImage.TYPE_INT_RGB);
+  /**
+   * Per task one band of two panels, gold win rate and mean length per row, each a dot at the
+   * mean with ±1 sd bars.
+   */
+  static BufferedImage plot(List<PaperSummary> summaries) {
+    BufferedImage image =
+        new BufferedImage(2 * PANEL_W, PANEL_H * summaries.size(), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
       g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, image.getWidth(), image.getHeight());
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-      panel(g, 0, "Gold win rate vs SFT (mean ± sd)", summary.rows(),
-          RowSummary::goldWinRateVsSft, 1);
-      double max = 0;
-      for (RowSummary r : summary.rows()) {
-        max = Math.max(max, r.meanLength().mean() + r.meanLength().sd());
+      for (int t = 0; t < summaries.size(); t++) {
+        PaperSummary summary = summaries.get(t);
+        int y0 = t * PANEL_H;
+        panel(g, 0, y0, summary.task() + ": gold win rate vs SFT (mean ± sd)", summary.rows(),
+            RowSummary::goldWinRateVsSft, 1);
+        double max = 0;
+        for (RowSummary r : summary.rows()) {
+          max = Math.max(max, r.meanLength().mean() + r.meanLength().sd());
+        }
+        panel(g, PANEL_W, y0, summary.task() + ": mean length, characters (mean ± sd)",
+            summary.rows(), RowSummary::meanLength,
+            Math.max(20, Math.ceil(max * 1.1 / 20) * 20));
       }
-      panel(g, PANEL_W, "Mean length, characters (mean ± sd)", summary.rows(),
-          RowSummary::meanLength, Math.max(20, Math.ceil(max * 1.1 / 20) * 20));
     } finally {
       g.dispose();
     }
@@ -130,14 +187,14 @@ public final class PaperFiles {
   }
 
   private static void panel(
-      Graphics2D g, int x0, String title, List<RowSummary> rows,
+      Graphics2D g, int x0, int y0, String title, List<RowSummary> rows,
       Function<RowSummary, Stat> value, double high) {
     int left = x0 + MARGIN;
     int right = x0 + PANEL_W - 20;
-    int top = 35;
-    int bottom = PANEL_H - 60;
+    int top = y0 + 35;
+    int bottom = y0 + PANEL_H - 60;
     g.setColor(Color.BLACK);
-    g.drawString(title, left, 20);
+    g.drawString(title, left, y0 + 20);
     g.drawLine(left, bottom, right, bottom);
     g.drawLine(left, top, left, bottom);
     for (int k = 0; k <= 4; k++) {

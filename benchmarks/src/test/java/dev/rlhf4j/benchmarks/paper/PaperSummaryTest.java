@@ -35,6 +35,21 @@ class PaperSummaryTest {
         List.of());
   }
 
+  /** A report with the rows the orderings compare, of task {@code task}. */
+  private static QuickstartReport ordered(String task, long seed, double offline, double iter3) {
+    return new QuickstartReport(
+        seed,
+        1,
+        new RewardModelFigures(0.8, 0.1),
+        List.of(
+            new Row("sft", 0.1, 0.5, 0.5, 0.0, 10.0),
+            new Row("offline-dpo", 0.2, offline, offline, 0.1, 11.0),
+            new Row("iterative-dpo-3", 0.3, iter3, iter3, 0.2, 12.0)),
+        List.of(),
+        List.of(),
+        task);
+  }
+
   private static List<QuickstartReport> threeSeeds() {
     return List.of(report(1, 0.2, 0.6, 40), report(2, 0.3, 0.7, 44), report(3, 0.4, 0.8, 48));
   }
@@ -94,7 +109,7 @@ class PaperSummaryTest {
 
   @Test
   void markdown_hasOneTableLinePerRowWithMeanPlusMinusSd() {
-    String md = PaperFiles.markdown(PaperSummary.of(threeSeeds()));
+    String md = PaperFiles.markdown(List.of(PaperSummary.of(threeSeeds())));
 
     assertThat(md)
         .contains("| Row | Gold reward | Gold win rate vs SFT | Gold LC win rate vs SFT |"
@@ -107,9 +122,10 @@ class PaperSummaryTest {
 
   @Test
   void write_producesJsonMarkdownAndPng(@TempDir Path dir) throws Exception {
-    PaperFiles.write(dir, PaperSummary.of(threeSeeds()));
+    PaperFiles.write(dir, List.of(PaperSummary.of(threeSeeds())));
 
-    JsonNode json = new ObjectMapper().readTree(dir.resolve("paper.json").toFile());
+    JsonNode json =
+        new ObjectMapper().readTree(dir.resolve("paper.json").toFile()).path("tasks").path("list");
     JsonNode win = json.path("rows").path("iterative-dpo-1").path("goldWinRateVsSft");
     assertThat(win.path("mean").asDouble()).isCloseTo(0.7, within(1e-12));
     assertThat(win.path("sd").asDouble()).isCloseTo(0.1, within(1e-12));
@@ -119,5 +135,71 @@ class PaperSummaryTest {
     assertThat(Files.readString(dir.resolve("paper.md"))).startsWith("# rlhf4j");
     BufferedImage png = ImageIO.read(dir.resolve("paper.png").toFile());
     assertThat(png.getWidth()).isGreaterThan(png.getHeight());
+  }
+
+  @Test
+  void of_countsPerSeedWhereEachOrderingHolds() {
+    PaperSummary summary =
+        PaperSummary.of(
+            List.of(ordered("sort", 1, 0.6, 0.7), ordered("sort", 2, 0.45, 0.4),
+                ordered("sort", 3, 0.55, 0.55)));
+
+    assertThat(summary.task()).isEqualTo("sort");
+    assertThat(summary.orderings()).extracting(PaperSummary.Ordering::claim)
+        .containsExactly("iterative-dpo-3 > offline-dpo", "offline-dpo > sft");
+    PaperSummary.Ordering iterOverOffline = summary.orderings().get(0);
+    // a tie (seed 3) does not count as a win
+    assertThat(iterOverOffline.holds()).containsExactly(true, false, false);
+    assertThat(iterOverOffline.count()).isEqualTo(1);
+    assertThat(iterOverOffline.margins().get(1)).isCloseTo(-0.05, within(1e-12));
+    PaperSummary.Ordering offlineOverSft = summary.orderings().get(1);
+    assertThat(offlineOverSft.holds()).containsExactly(true, false, true);
+    assertThat(offlineOverSft.count()).isEqualTo(2);
+  }
+
+  @Test
+  void of_withoutTheComparedRowsHasNoOrderings() {
+    assertThat(PaperSummary.of(threeSeeds()).orderings()).isEmpty();
+  }
+
+  @Test
+  void of_rejectsReportsOfDifferentTasks() {
+    assertThatThrownBy(
+            () -> PaperSummary.of(List.of(ordered("list", 1, 0.6, 0.7), ordered("sort", 2, 0.6,
+                0.7))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("seed 2 is of task sort");
+  }
+
+  @Test
+  void markdownAndJson_haveOneSectionPerTaskWithTheCounts(@TempDir Path dir) throws Exception {
+    PaperSummary list =
+        PaperSummary.of(List.of(ordered("list", 1, 0.6, 0.7), ordered("list", 2, 0.6, 0.65)));
+    PaperSummary sort =
+        PaperSummary.of(List.of(ordered("sort", 1, 0.6, 0.5), ordered("sort", 2, 0.4, 0.65)));
+
+    PaperFiles.write(dir, List.of(list, sort));
+
+    String md = Files.readString(dir.resolve("paper.md"));
+    assertThat(md).contains("## Task list").contains("## Task sort")
+        .contains("| iterative-dpo-3 > offline-dpo | yes (+0.100) | yes (+0.050) | 2 of 2 |")
+        .contains("| iterative-dpo-3 > offline-dpo | no (-0.100) | yes (+0.250) | 1 of 2 |")
+        .contains("| offline-dpo > sft | yes (+0.100) | no (-0.100) | 1 of 2 |");
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("paper.json").toFile());
+    assertThat(json.path("tasks").path("sort").path("orderings").get(0).path("count").asInt())
+        .isEqualTo(1);
+    assertThat(json.path("tasks").path("list").path("rows").path("offline-dpo")
+        .path("goldWinRateVsSft").path("mean").asDouble()).isCloseTo(0.6, within(1e-12));
+    BufferedImage png = ImageIO.read(dir.resolve("paper.png").toFile());
+    assertThat(png.getHeight()).isGreaterThan(png.getWidth() / 2);
+  }
+
+  @Test
+  void write_rejectsATaskTwice(@TempDir Path dir) {
+    PaperSummary list = PaperSummary.of(threeSeeds());
+
+    assertThatThrownBy(() -> PaperFiles.write(dir, List.of(list, list)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("each task may appear once");
   }
 }

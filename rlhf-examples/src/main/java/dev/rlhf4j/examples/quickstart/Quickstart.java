@@ -9,6 +9,8 @@ import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.Prompt;
 import dev.rlhf4j.api.event.ProgressListener;
 import dev.rlhf4j.api.exploration.ExplorationStrategy;
+import dev.rlhf4j.api.io.Jsonl;
+import dev.rlhf4j.api.io.JsonlFormats;
 import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
@@ -25,6 +27,7 @@ import dev.rlhf4j.iterative.IterativeDpo;
 import dev.rlhf4j.iterative.LoopResult;
 import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.djl.DjlDpoBackend;
+import dev.rlhf4j.iterative.run.RunLayout;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
 import dev.rlhf4j.iterative.train.SftConfig;
@@ -74,7 +77,10 @@ import java.util.stream.Stream;
  * characters. Beside them, each iteration of both loops shows the loop's own diagnostics, which need
  * no gold reward ({@link dev.rlhf4j.iterative.LoopDiagnostics}): the proxy's margins on the kept
  * pairs and the share of near-ties, the chosen and rejected lengths in tokens, and Monte Carlo KL
- * estimates from SFT and from the previous iteration. The results go to {@code <out>/report.json},
+ * estimates from SFT and from the previous iteration; and, judged by the task's gold reward
+ * ({@link GoldDiagnostics}), how often the proxy's best-vs-worst pairs agree with the gold, the
+ * proxy's accuracy on the policy's own samples next to its held-out accuracy, and the gold reward
+ * of chosen and rejected. The results go to {@code <out>/report.json},
  * {@code report.md} (the tables) and
  * {@code report.png} (gold win rate and mean length per iteration); models and run directories
  * stay under {@code <out>}.
@@ -157,7 +163,7 @@ public final class Quickstart {
    */
   private static final double DPO_BETA = 0.2;
 
-  private Quickstart(QuickstartOptions options, PrintStream out) {
+  Quickstart(QuickstartOptions options, PrintStream out) {
     this.options = options;
     this.scale = options.smoke() ? SMOKE : options.fast() ? FAST : FULL;
     this.out = out;
@@ -247,8 +253,10 @@ public final class Quickstart {
           iterate(task, proxy, sftDir, root.resolve("runs/iterative-dpo"),
               ExplorationStrategies.rejectionSampling(8));
       List<IterationDiagnostics> diagnostics = new ArrayList<>();
+      List<GoldDiagnostics> goldDiagnostics = new ArrayList<>();
       for (IterationResult it : iterative.iterations()) {
         diagnostics.add(IterationDiagnostics.of("iterative-dpo", it));
+        goldDiagnostics.add(goldDiagnostics("iterative-dpo", it, gold));
         rows.add(evaluator.row(ITERATIVE_ROWS[it.iteration() - 1],
             evaluator.samples(it.checkpoint()), sftSamples));
       }
@@ -266,6 +274,7 @@ public final class Quickstart {
       List<Row> lpCurve = new ArrayList<>();
       for (IterationResult it : lp.iterations()) {
         diagnostics.add(IterationDiagnostics.of("iterative-dpo-lp", it));
+        goldDiagnostics.add(goldDiagnostics("iterative-dpo-lp", it, gold));
         lpCurve.add(evaluator.row("iterative-dpo-lp-" + it.iteration(),
             evaluator.samples(it.checkpoint()), sftSamples));
       }
@@ -275,7 +284,7 @@ public final class Quickstart {
       QuickstartReport report =
           new QuickstartReport(
               options.seed(), seconds, rmFigures, rows, lpCurve, diagnostics,
-              options.task().name().toLowerCase(Locale.ROOT));
+              options.task().name().toLowerCase(Locale.ROOT), goldDiagnostics);
       ReportFiles.write(root, report);
       out.println();
       out.print(ReportFiles.markdown(report));
@@ -283,8 +292,19 @@ public final class Quickstart {
     }
   }
 
+  /** Judges iteration {@code it} by the gold from its {@code pairs.jsonl} and {@code annotated.jsonl}. */
+  private static GoldDiagnostics goldDiagnostics(String run, IterationResult it, RewardModel gold) {
+    RunLayout.IterationFiles files = new RunLayout.IterationFiles(it.iteration(), it.directory());
+    return GoldDiagnostics.of(
+        run,
+        it.iteration(),
+        gold,
+        Jsonl.readAll(files.pairs(), JsonlFormats.preferencePairs(run)),
+        Jsonl.readAll(files.annotated(), JsonlFormats.annotatedSamples()));
+  }
+
   /** The task of {@code --task}, seeded with the run's seed. */
-  private QuickstartTask task() {
+  QuickstartTask task() {
     return switch (options.task()) {
       case LIST ->
           QuickstartTask.of(
@@ -297,12 +317,12 @@ public final class Quickstart {
     };
   }
 
-  private void stage(String name, String detail) {
+  void stage(String name, String detail) {
     out.println("== " + name + ": " + detail);
     out.flush();
   }
 
-  private void trainSft(QuickstartTask task, Path sftDir) {
+  void trainSft(QuickstartTask task, Path sftDir) {
     task.writeTokenizer(sftDir);
     List<SftExample> examples = task.sftExamples(scale.demonstrations());
     try (CausalLm policy = CausalLm.randomInit(task.modelConfig(), options.seed());
@@ -420,7 +440,7 @@ public final class Quickstart {
   }
 
   /** The held-out pairs with chosen and rejected set by the gold reward; gold ties dropped. */
-  private static List<PreferencePair> goldRelabelled(
+  static List<PreferencePair> goldRelabelled(
       RewardModel gold, List<PreferencePair> pairs) {
     List<PreferencePair> out = new ArrayList<>();
     for (PreferencePair p : pairs) {

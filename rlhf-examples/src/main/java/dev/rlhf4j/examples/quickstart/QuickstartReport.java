@@ -17,6 +17,9 @@ import java.util.List;
  * @param diagnostics the loop's own per-iteration diagnostics of both iterative runs, {@code
  *     iterative-dpo} then {@code iterative-dpo-lp}, each in iteration order
  * @param task the built-in task: {@code list} or {@code sort}
+ * @param gold the same iterations judged by the task's gold reward (what the loop cannot see): the
+ *     proxy's pairs' agreement with the gold, its accuracy on the policy's own samples, the gold
+ *     reward of chosen and rejected; same order as {@code diagnostics}
  */
 public record QuickstartReport(
     long seed,
@@ -25,19 +28,38 @@ public record QuickstartReport(
     List<Row> rows,
     List<Row> lengthPenaltyCurve,
     List<IterationDiagnostics> diagnostics,
-    String task) {
+    String task,
+    List<GoldDiagnostics> gold) {
 
   /**
    * @throws IllegalArgumentException if a field is null or task is blank
    */
   public QuickstartReport {
     checkArgument(
-        rewardModel != null && rows != null && lengthPenaltyCurve != null && diagnostics != null,
+        rewardModel != null && rows != null && lengthPenaltyCurve != null && diagnostics != null
+            && gold != null,
         "null field");
     rows = List.copyOf(rows);
     lengthPenaltyCurve = List.copyOf(lengthPenaltyCurve);
     diagnostics = List.copyOf(diagnostics);
+    gold = List.copyOf(gold);
     checkArgument(task != null && !task.isBlank(), "task must not be blank");
+  }
+
+  /**
+   * A report without gold diagnostics.
+   *
+   * @throws IllegalArgumentException if a field is null or task is blank
+   */
+  public QuickstartReport(
+      long seed,
+      double seconds,
+      RewardModelFigures rewardModel,
+      List<Row> rows,
+      List<Row> lengthPenaltyCurve,
+      List<IterationDiagnostics> diagnostics,
+      String task) {
+    this(seed, seconds, rewardModel, rows, lengthPenaltyCurve, diagnostics, task, List.of());
   }
 
   /**
@@ -51,7 +73,7 @@ public record QuickstartReport(
       RewardModelFigures rewardModel,
       List<Row> rows,
       List<Row> lengthPenaltyCurve) {
-    this(seed, seconds, rewardModel, rows, lengthPenaltyCurve, List.of(), "list");
+    this(seed, seconds, rewardModel, rows, lengthPenaltyCurve, List.of(), "list", List.of());
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.rlhf4j.examples.quickstart;
 import dev.rlhf4j.api.GeneratedSample;
 import dev.rlhf4j.api.PreferencePair;
 import dev.rlhf4j.api.Prompt;
+import dev.rlhf4j.api.feedback.PreferenceModel;
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.examples.sorting.SortingTask;
 import dev.rlhf4j.examples.synthetic.Demonstration;
@@ -34,6 +35,9 @@ interface QuickstartTask {
 
   /** The gold reward (evaluation only). */
   RewardModel goldReward();
+
+  /** The simulated labeller that labelled the offline pairs. */
+  PreferenceModel labeller();
 
   /** The mean gold reward of every response. */
   double meanGoldReward(List<GeneratedSample> samples);
@@ -79,6 +83,11 @@ interface QuickstartTask {
       @Override
       public RewardModel goldReward() {
         return task.goldReward();
+      }
+
+      @Override
+      public PreferenceModel labeller() {
+        return task.labeller();
       }
 
       @Override
@@ -134,6 +143,11 @@ interface QuickstartTask {
       @Override
       public RewardModel goldReward() {
         return task.goldReward();
+      }
+
+      @Override
+      public PreferenceModel labeller() {
+        return task.labeller();
       }
 
       @Override

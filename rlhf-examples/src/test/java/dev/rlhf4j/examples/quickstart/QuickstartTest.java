@@ -39,7 +39,14 @@ class QuickstartTest {
     }
 
     JsonNode json = new ObjectMapper().readTree(tmp.resolve("report.json").toFile());
-    assertThat(fieldNames(json)).containsExactly("task", "seed", "seconds", "rewardModel", "rows", "diagnostics");
+    assertThat(fieldNames(json)).containsExactly(
+        "task", "seed", "seconds", "rewardModel", "rows", "diagnostics", "goldDiagnostics");
+    assertThat(json.get("goldDiagnostics")).hasSize(6);
+    assertThat(report.gold())
+        .allSatisfy(g -> {
+          assertThat(g.pairAgreement()).isBetween(0.0, 1.0);
+          assertThat(g.onPolicyAccuracy()).isBetween(0.0, 1.0);
+        });
     assertThat(json.get("seed").asLong()).isEqualTo(42);
     assertThat(json.get("seconds").asDouble()).isPositive();
     assertThat(fieldNames(json.get("rewardModel")))
@@ -159,8 +166,22 @@ class QuickstartTest {
         .allSatisfy(r -> assertThat(r.goldReward()).isBetween(-1.0, 1.0));
     assertThat(report.diagnostics()).hasSize(6)
         .allSatisfy(d -> assertThat(d.klFromSft()).isFinite());
+    assertThat(report.gold()).hasSize(6)
+        .allSatisfy(g -> {
+          assertThat(g.pairs()).isPositive();
+          assertThat(g.onPolicyComparisons()).isPositive();
+          assertThat(g.onPolicyAccuracy()).isBetween(0.0, 1.0);
+          assertThat(g.pairGoldTieFraction()).isBetween(0.0, 1.0);
+          assertThat(g.chosenGold()).isBetween(-1.0, 1.0);
+        });
+    assertThat(report.gold()).extracting(GoldDiagnostics::run)
+        .containsExactly("iterative-dpo", "iterative-dpo", "iterative-dpo", "iterative-dpo-lp",
+            "iterative-dpo-lp", "iterative-dpo-lp");
     assertThat(Files.readString(tmp.resolve("report.md")))
-        .startsWith("# rlhf4j quickstart (task sort, seed 42)");
+        .startsWith("# rlhf4j quickstart (task sort, seed 42)")
+        .contains("judged by the gold reward", "| iterative-dpo-lp | 3 |");
+    assertThat(new ObjectMapper().readTree(tmp.resolve("report.json").toFile())
+        .get("goldDiagnostics")).hasSize(6);
     assertThat(console.toString(StandardCharsets.UTF_8)).contains("SortingTask[seed=42");
     assertThat(tmp.resolve("runs/iterative-dpo/iter-3/pairs.jsonl")).isRegularFile();
     String sample =

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rlhf4j.examples.quickstart.GoldDiagnostics;
 import dev.rlhf4j.examples.quickstart.QuickstartReport;
 import dev.rlhf4j.examples.quickstart.QuickstartReport.IterationDiagnostics;
 import dev.rlhf4j.examples.quickstart.QuickstartReport.Row;
@@ -54,7 +55,7 @@ public final class ReportFiles {
     }
   }
 
-  /** The report as JSON: task, seed, seconds, rewardModel, rows, diagnostics. */
+  /** The report as JSON: task, seed, seconds, rewardModel, rows, diagnostics, goldDiagnostics. */
   public static String json(QuickstartReport report) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("task", report.task());
@@ -90,6 +91,18 @@ public final class ReportFiles {
       number(node, "klFromPreviousSe", d.klFromPreviousSe());
       number(node, "optimizerSteps", d.optimizerSteps());
     }
+    ArrayNode gold = root.putArray("goldDiagnostics");
+    for (GoldDiagnostics d : report.gold()) {
+      ObjectNode node = gold.addObject().put("run", d.run()).put("iteration", d.iteration())
+          .put("pairs", d.pairs());
+      number(node, "pairAgreement", d.pairAgreement());
+      number(node, "pairGoldTieFraction", d.pairGoldTieFraction());
+      number(node, "onPolicyAccuracy", d.onPolicyAccuracy());
+      node.put("onPolicyComparisons", d.onPolicyComparisons());
+      number(node, "heldOutAccuracy", report.rewardModel().heldOutAccuracy());
+      number(node, "chosenGold", d.chosenGold());
+      number(node, "rejectedGold", d.rejectedGold());
+    }
     return JSON.writeValueAsString(root) + "\n";
   }
 
@@ -121,6 +134,7 @@ public final class ReportFiles {
           r.goldWinRateVsSft(), r.goldLcWinRateVsSft(), r.proxyReward(), r.meanLength()));
     }
     md.append(diagnosticsTable(report.diagnostics()));
+    md.append(goldTable(report.gold(), report.rewardModel().heldOutAccuracy()));
     md.append(String.format(Locale.ROOT, "%nWall time: %.0f s.%n", report.seconds()));
     return md.toString();
   }
@@ -153,6 +167,34 @@ public final class ReportFiles {
           withError(d.klFromPrevious(), d.klFromPreviousSe()),
           Double.isNaN(d.optimizerSteps()) ? "-" : String.format(Locale.ROOT, "%.0f",
               d.optimizerSteps())));
+    }
+    return md.toString();
+  }
+
+  /**
+   * The iterations judged by the gold reward as a Markdown table (empty without any): agreement of
+   * the proxy's kept pairs with the gold, the proxy's accuracy on the policy's own samples next to
+   * its held-out accuracy on the offline pairs, the gold reward of chosen and rejected.
+   */
+  public static String goldTable(List<GoldDiagnostics> gold, double heldOutAccuracy) {
+    if (gold.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder();
+    md.append("\nPer-iteration diagnostics judged by the gold reward (the task has one, the loop"
+        + " does not): of the kept best-vs-worst pairs the gold does not tie, the share whose"
+        + " chosen response the gold prefers; the proxy's pairwise accuracy against the gold on"
+        + " the policy's own samples (all within-prompt pairs the gold does not tie) next to its"
+        + " held-out accuracy on the offline pairs; the mean gold reward of chosen and rejected:"
+        + "\n\n");
+    md.append("| Run | Iter. | Pairs | Gold agrees with pair | Gold ties | Proxy acc. on policy"
+        + " samples | Proxy acc. held out (offline) | Gold chosen | Gold rejected |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
+    for (GoldDiagnostics d : gold) {
+      md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s |%n",
+          d.run(), d.iteration(), d.pairs(), format(d.pairAgreement()),
+          format(d.pairGoldTieFraction()), format(d.onPolicyAccuracy()), format(heldOutAccuracy),
+          format(d.chosenGold()), format(d.rejectedGold())));
     }
     return md.toString();
   }
