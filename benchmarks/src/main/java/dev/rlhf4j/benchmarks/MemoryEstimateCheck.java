@@ -11,6 +11,7 @@ import dev.rlhf4j.api.exploration.SamplingParams;
 import dev.rlhf4j.iterative.train.DpoConfig;
 import dev.rlhf4j.iterative.train.DpoTrainer;
 import dev.rlhf4j.models.CausalLm;
+import dev.rlhf4j.models.LoraConfig;
 import dev.rlhf4j.models.ModelOptions;
 import dev.rlhf4j.models.ProjectedLogProbs;
 import dev.rlhf4j.models.config.Architecture;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
@@ -45,10 +47,14 @@ import java.util.regex.Pattern;
  *       log-softmax kept by autograd), the others {@link CausalLm#logProbsAt} with that {@link
  *       ModelOptions#vocabularyChunk}. Prints the median time of 3 steps after one warm-up and the
  *       peak resident growth over one step.
- *   <li>{@code dpo --shape smollm2-135m [--pairs 2] [--tokens 256] [--steps 2]}: full fine-tuning DPO steps
- *       ({@link DpoTrainer}, micro-batch = pairs, precomputed reference) on random weights of the
- *       shape (written once under {@code benchmarks/target/real-shapes}); prints {@link
- *       DpoTrainer#estimateMemory} and the measured peak.
+ *   <li>{@code dpo --shape smollm2-135m [--pairs 2] [--micro-batch pairs] [--tokens 256] [--steps
+ *       2] [--lora-rank 0]}: DPO steps ({@link DpoTrainer}) of {@code pairs} pairs each, gradients
+ *       accumulated over micro-batches of {@code micro-batch} pairs, on random weights of the shape
+ *       (written once under {@code benchmarks/target/real-shapes}). Rank 0 is full fine-tuning
+ *       with a precomputed reference; a positive rank trains a {@link LoraConfig} adapter of that
+ *       rank, alpha 2 × rank, dropout 0, on all seven Llama projections ({@link
+ *       LoraConfig#LLAMA_ALL_LINEAR}), the reference being the base with the adapter off. Prints
+ *       {@link DpoTrainer#estimateMemory}, the measured peak and nominal tokens per second.
  *   <li>{@code generate --shape smollm2-135m [--rows 8] [--prompt 256] [--new 256]}: one {@link
  *       Generator} call of {@code rows} responses (one batch) to a prompt of about {@code prompt}
  *       tokens, {@code new} tokens each (the cache holds them all even if EOS stops a row); prints the generator's estimate and the
@@ -183,18 +189,34 @@ public final class MemoryEstimateCheck {
   private static void dpo(String[] args) throws IOException {
     RealShape shape = RealShape.of(stringArg(args, "--shape", "smollm2-135m"));
     int pairs = intArg(args, "--pairs", 2);
+    int microBatch = intArg(args, "--micro-batch", pairs);
     int tokens = intArg(args, "--tokens", 256);
     int steps = intArg(args, "--steps", 2);
+    int loraRank = intArg(args, "--lora-rank", 0);
+    if (microBatch < 1 || pairs % microBatch != 0) {
+      throw new IllegalArgumentException(
+          "--micro-batch must be in [1, pairs] and divide --pairs (" + pairs + ") but was "
+              + microBatch);
+    }
+    if (loraRank < 0) {
+      throw new IllegalArgumentException("--lora-rank must be >= 0 but was " + loraRank);
+    }
+    Optional<LoraConfig> lora =
+        loraRank == 0
+            ? Optional.empty()
+            : Optional.of(
+                new LoraConfig(loraRank, 2.0 * loraRank, 0, LoraConfig.LLAMA_ALL_LINEAR));
     Path lmDir = shape.write(Path.of("benchmarks", "target", "real-shapes", shape.id())).get(0);
     Path tokenizerDir = Files.createTempDirectory("memory-check-tokenizer");
     try (HfTokenizer tokenizer = BenchmarkTokenizer.write(tokenizerDir);
         CausalLm policy = CausalLm.load(lmDir)) {
       List<PreferencePair> data = DpoTrainingBenchmark.pairs(tokenizer, pairs * steps, tokens);
-      DpoConfig config =
+      DpoConfig.Builder builder =
           DpoConfig.builder()
-              .microBatchSize(pairs).globalBatchSize(pairs).epochs(1).warmupRatio(0)
-              .learningRate(1e-6).weightDecay(0).maxLength(tokens).maxPromptLength(tokens / 2)
-              .build();
+              .microBatchSize(microBatch).globalBatchSize(pairs).epochs(1).warmupRatio(0)
+              .learningRate(1e-6).weightDecay(0).maxLength(tokens).maxPromptLength(tokens / 2);
+      lora.ifPresent(builder::lora);
+      DpoConfig config = builder.build();
       DpoTrainer trainer = DpoTrainer.builder(policy, tokenizer).config(config).build();
       MemoryEstimate estimate = trainer.estimateMemory(data);
       System.gc();
@@ -203,12 +225,24 @@ public final class MemoryEstimateCheck {
       long start = System.nanoTime();
       trainer.train(data);
       double seconds = (System.nanoTime() - start) / 1e9;
+      String training =
+          lora.map(
+                  l -> "LoRA r=" + l.rank() + " alpha " + (int) l.alpha() + " dropout 0 on "
+                      + l.targetModules() + " (" + l.parameterCount(policy.config())
+                      + " trainable parameters), reference = the base with the adapter off")
+              .orElse("full fine-tuning, precomputed reference");
       report(
           "dpo " + shape.id() + ": " + steps + " steps of " + pairs + " pairs x 2 x " + tokens
-              + " tokens, micro-batch " + pairs + ", full fine-tuning, precomputed reference"
+              + " tokens, micro-batch " + microBatch + ", " + training
               + " (from the second step on, gradients and AdamW moments are live during the"
               + " forward pass)",
           estimate, loaded, peak(), reset, seconds);
+      long nominal = (long) steps * pairs * 2 * tokens;
+      System.out.printf(
+          Locale.ROOT,
+          "  %.1f s per step, %.1f tokens/s (nominal: steps x pairs x 2 x %d tokens, the whole"
+              + " train() call including the reference pass)%n",
+          seconds / steps, nominal / seconds, tokens);
     } finally {
       deleteTree(tokenizerDir);
     }
