@@ -131,17 +131,7 @@ public final class CausalLm extends TransformerModel {
       return FACTORY.load(directory, options, trainable);
     }
     CausalLm model = FACTORY.load(base.get(), options, trainable);
-    try {
-      if (trainable) {
-        PeftAdapter.load(model, directory);
-      } else {
-        PeftAdapter.loadMerged(model, directory);
-      }
-      return model;
-    } catch (RuntimeException e) {
-      model.close();
-      throw e;
-    }
+    return PeftAdapter.onBase(model, directory, trainable);
   }
 
   /**

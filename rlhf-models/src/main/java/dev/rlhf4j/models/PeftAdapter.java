@@ -474,4 +474,23 @@ public final class PeftAdapter {
   private static String taskType(TransformerModel model) {
     return model instanceof SequenceClassifier ? "SEQ_CLS" : "CAUSAL_LM";
   }
+
+  /**
+   * Puts the adapter in {@code directory} on {@code model}, a freshly loaded base: attached when
+   * {@code trainable} ({@link #load}), merged into the weights otherwise ({@link #loadMerged}).
+   * Closes the model if that fails.
+   */
+  static <M extends TransformerModel> M onBase(M model, Path directory, boolean trainable) {
+    try {
+      if (trainable) {
+        load(model, directory);
+      } else {
+        loadMerged(model, directory);
+      }
+      return model;
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
 }

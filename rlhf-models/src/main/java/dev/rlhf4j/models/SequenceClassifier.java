@@ -166,17 +166,7 @@ public final class SequenceClassifier extends TransformerModel {
         model = fromCausalLm(lm, PeftAdapter.savedNumLabels(directory), 0, trainable);
       }
     }
-    try {
-      if (trainable) {
-        PeftAdapter.load(model, directory);
-      } else {
-        PeftAdapter.loadMerged(model, directory);
-      }
-      return model;
-    } catch (RuntimeException e) {
-      model.close();
-      throw e;
-    }
+    return PeftAdapter.onBase(model, directory, trainable);
   }
 
   /**

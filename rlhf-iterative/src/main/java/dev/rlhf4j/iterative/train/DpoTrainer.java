@@ -178,9 +178,8 @@ public final class DpoTrainer {
 
   /** The policy, a caller's reference and the runtime are loaded already. */
   private long residentBytes() {
-    return MemoryCheck.weightBytes(policy)
-        + (reference == null ? 0 : MemoryCheck.weightBytes(reference))
-        + MemoryEstimator.DEFAULT_RUNTIME_BYTES;
+    return MemoryEstimator.residentBytes(policy)
+        + (reference == null ? 0 : MemoryEstimator.weightBytes(reference));
   }
 
   private List<TokenizedPair> encode(List<PreferencePair> pairs) {

@@ -117,7 +117,7 @@ public final class SftTrainer {
     MemoryCheck.requireSftFits(
         MemoryCheck.estimator(policy, config.lora(), 0).build(), encoded,
         config.optimization().microBatchSize(), availableMemory,
-        MemoryCheck.weightBytes(policy) + MemoryEstimator.DEFAULT_RUNTIME_BYTES);
+        MemoryEstimator.residentBytes(policy));
     PolicyAdapter.attach(policy, config.lora(), config.optimization().seed());
     DataFingerprint data = new DataFingerprint();
     encoded.forEach(e -> e.addTo(data));

@@ -118,9 +118,18 @@ public final class MemoryEstimator {
    * @throws IllegalStateException if the model is closed
    */
   public static long residentBytes(TransformerModel model) {
+    return weightBytes(model) + DEFAULT_RUNTIME_BYTES;
+  }
+
+  /**
+   * The bytes of {@code model}'s weights, an attached adapter included, in the type its options
+   * hold them in.
+   *
+   * @throws IllegalStateException if the model is closed
+   */
+  public static long weightBytes(TransformerModel model) {
     return (model.numParameters() + adapterParameters(model))
-            * weightType(model.options()).byteSize()
-        + DEFAULT_RUNTIME_BYTES;
+        * weightType(model.options()).byteSize();
   }
 
   private static long adapterParameters(TransformerModel model) {
@@ -128,7 +137,16 @@ public final class MemoryEstimator {
   }
 
   private static DType weightType(ModelOptions options) {
-    return options.dataType() == ai.djl.ndarray.types.DataType.FLOAT64 ? DType.F64 : DType.F32;
+    switch (options.dataType()) {
+      case FLOAT16:
+        return DType.F16;
+      case BFLOAT16:
+        return DType.BF16;
+      case FLOAT64:
+        return DType.F64;
+      default:
+        return DType.F32;
+    }
   }
 
   /**

@@ -1,9 +1,7 @@
 package dev.rlhf4j.iterative.train.internal;
 
-import ai.djl.ndarray.types.DataType;
 import dev.rlhf4j.models.LoraConfig;
 import dev.rlhf4j.models.TransformerModel;
-import dev.rlhf4j.models.checkpoint.DType;
 import dev.rlhf4j.models.memory.AvailableMemory;
 import dev.rlhf4j.models.memory.MemoryEstimate;
 import dev.rlhf4j.models.memory.MemoryEstimator;
@@ -14,21 +12,6 @@ import java.util.Optional;
 /** The memory estimates of the trainers' steps, and the check that runs before they allocate. */
 public final class MemoryCheck {
   private MemoryCheck() {}
-
-  /** The weight type of {@code model}'s options as a safetensors type. */
-  public static DType weightType(TransformerModel model) {
-    DataType type = model.options().dataType();
-    switch (type) {
-      case FLOAT16:
-        return DType.F16;
-      case BFLOAT16:
-        return DType.BF16;
-      case FLOAT64:
-        return DType.F64;
-      default:
-        return DType.F32;
-    }
-  }
 
   /**
    * An estimator for training what {@code model} trains with AdamW ({@link
@@ -45,20 +28,9 @@ public final class MemoryCheck {
             .trainableParameters(PolicyAdapter.trainableCount(model, lora))
             .referenceCopies(referenceCopies);
     if (model.loraConfig().isEmpty() && lora.isPresent()) {
-      builder
-          .additionalParameters(lora.get().parameterCount(model.config()) + adapterCount(model))
-          .headTrains(false);
+      builder.additionalParameters(lora.get().parameterCount(model.config())).headTrains(false);
     }
     return builder;
-  }
-
-  /** Bytes of {@code model}'s weights, an attached adapter included. */
-  public static long weightBytes(TransformerModel model) {
-    return (model.numParameters() + adapterCount(model)) * weightType(model).byteSize();
-  }
-
-  private static long adapterCount(TransformerModel model) {
-    return model.loraParameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
   }
 
   /**
