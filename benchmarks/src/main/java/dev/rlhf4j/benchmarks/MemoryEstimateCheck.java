@@ -193,6 +193,7 @@ public final class MemoryEstimateCheck {
     int tokens = intArg(args, "--tokens", 256);
     int steps = intArg(args, "--steps", 2);
     int loraRank = intArg(args, "--lora-rank", 0);
+    double loraDropout = Double.parseDouble(stringArg(args, "--lora-dropout", "0"));
     if (microBatch < 1 || pairs % microBatch != 0) {
       throw new IllegalArgumentException(
           "--micro-batch must be in [1, pairs] and divide --pairs (" + pairs + ") but was "
@@ -205,7 +206,8 @@ public final class MemoryEstimateCheck {
         loraRank == 0
             ? Optional.empty()
             : Optional.of(
-                new LoraConfig(loraRank, 2.0 * loraRank, 0, LoraConfig.LLAMA_ALL_LINEAR));
+                new LoraConfig(
+                    loraRank, 2.0 * loraRank, loraDropout, LoraConfig.LLAMA_ALL_LINEAR));
     Path lmDir = shape.write(Path.of("benchmarks", "target", "real-shapes", shape.id())).get(0);
     Path tokenizerDir = Files.createTempDirectory("memory-check-tokenizer");
     try (HfTokenizer tokenizer = BenchmarkTokenizer.write(tokenizerDir);
@@ -227,7 +229,7 @@ public final class MemoryEstimateCheck {
       double seconds = (System.nanoTime() - start) / 1e9;
       String training =
           lora.map(
-                  l -> "LoRA r=" + l.rank() + " alpha " + (int) l.alpha() + " dropout 0 on "
+                  l -> "LoRA r=" + l.rank() + " alpha " + (int) l.alpha() + " dropout " + l.dropout() + " on "
                       + l.targetModules() + " (" + l.parameterCount(policy.config())
                       + " trainable parameters), reference = the base with the adapter off")
               .orElse("full fine-tuning, precomputed reference");

@@ -95,7 +95,6 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
    */
   public long parameterCount(dev.rlhf4j.models.config.ModelConfig model) {
     checkNotNull(model, "model");
-    boolean gpt2 = model.family() == dev.rlhf4j.models.config.ModelFamily.GPT2;
     long total = 0;
     for (dev.rlhf4j.models.internal.ParameterSpec spec
         : dev.rlhf4j.models.internal.Backbone.specs(model)) {
@@ -111,6 +110,47 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
     checkArgument(total > 0, "targetModules %s match no linear layer of %s", targetModules,
         model.architecture().hfName());
     return total;
+  }
+
+  /**
+   * The bytes per token that autograd keeps for the adapter's updates in one training step, over
+   * every targeted layer of a model of {@code model}'s shape, with activations of {@code
+   * valueBytes} each: per targeted layer the rank-sized intermediate before and after the scale
+   * ({@code 2r} values) and, when {@code dropout > 0}, the dropped copy of the layer's input
+   * ({@code in} values) and its mask (one byte per input value). Known before any allocation, for
+   * {@link dev.rlhf4j.models.memory.MemoryEstimator}.
+   *
+   * @throws IllegalArgumentException if {@code valueBytes} is not in [1, 8] or the config targets
+   *     no layer of the model
+   */
+  public long trainingActivationBytesPerToken(
+      dev.rlhf4j.models.config.ModelConfig model, int valueBytes) {
+    checkNotNull(model, "model");
+    checkArgument(valueBytes >= 1 && valueBytes <= 8,
+        "valueBytes must be in [1, 8] but was %s", valueBytes);
+    boolean gpt2 = model.family() == dev.rlhf4j.models.config.ModelFamily.GPT2;
+    long layers = 0;
+    long inputs = 0;
+    for (dev.rlhf4j.models.internal.ParameterSpec spec
+        : dev.rlhf4j.models.internal.Backbone.specs(model)) {
+      String name = spec.name();
+      if (!name.endsWith(".weight") || spec.shape().dimension() != 2) {
+        continue;
+      }
+      String module = name.substring(0, name.length() - ".weight".length());
+      if (targets(module) && TransformerModel.isAdaptableModule(module)) {
+        layers++;
+        // nn.Linear holds [out, in], GPT-2's Conv1D [in, out]
+        inputs += spec.shape().get(gpt2 ? 0 : 1);
+      }
+    }
+    checkArgument(layers > 0, "targetModules %s match no linear layer of %s", targetModules,
+        model.architecture().hfName());
+    long bytes = layers * 2L * rank * valueBytes;
+    if (dropout > 0) {
+      bytes += inputs * (valueBytes + 1L);
+    }
+    return bytes;
   }
 
   /** A copy with dropout {@code rate}. */

@@ -72,10 +72,12 @@ public final class LoraLinears {
     if (training && dropout > 0) {
       input = x.getNDArrayInternal().dropout(x, (float) dropout, true).singletonOrThrow();
     }
-    NDArray update = Ops.linear(Ops.linear(input, pair.a(), null), pair.b(), null);
+    // the scale multiplies the rank-sized intermediate, not the layer-sized update: the same
+    // values and gradients, without an [..., out] temporary per adapted layer
+    NDArray down = Ops.linear(input, pair.a(), null);
     // the scale is an operand autograd keeps for the backward pass: it must own its memory
     // (OwnedArrays), or the gradients read a buffer the garbage collector may already have freed
-    return update.mul(scalar(update, pair.scale()));
+    return Ops.linear(down.mul(scalar(down, pair.scale())), pair.b(), null);
   }
 
   /** {@code base} plus the update of {@code module} on {@code x}, if any. */

@@ -23,7 +23,8 @@ import java.util.function.IntFunction;
  * MLP intermediates and the residuals, {@code 7h + 6·q + 4·kv + 4·i} values, plus the one
  * {@code [heads, S]} row of attention probabilities per token that the value product keeps (S
  * the row's length: the masked scores are added in place and not kept) — times the layers, plus
- * the two score-sized arrays one layer's attention backward creates; without gradients only one
+ * the two score-sized arrays one layer's attention backward creates, plus what a {@link
+ * Builder#lora LoRA adapter} keeps per token; without gradients only one
  * layer's intermediates are live (each
  * layer runs in its own scope). Vocabulary projection: positions are projected {@link
  * Builder#vocabularyChunk chunk} at a time ({@link dev.rlhf4j.models.ModelOptions#vocabularyChunk},
@@ -60,6 +61,7 @@ public final class MemoryEstimator {
   private final int vocabularyChunk;
   private final boolean headTrains;
   private final long runtimeBytes;
+  private final long loraBytesPerToken;
 
   private MemoryEstimator(Builder b) {
     this.config = b.config;
@@ -71,6 +73,8 @@ public final class MemoryEstimator {
     this.vocabularyChunk = b.vocabularyChunk;
     this.headTrains = b.headTrains != null ? b.headTrains : this.trainable > 0;
     this.runtimeBytes = b.runtimeBytes;
+    this.loraBytesPerToken =
+        b.lora == null ? 0 : b.lora.trainingActivationBytesPerToken(b.config, weightBytes);
   }
 
   /**
@@ -99,7 +103,8 @@ public final class MemoryEstimator {
         .additionalParameters(adapterParameters(model))
         .trainableParameters(model.numTrainableParameters())
         .headTrains(headTrains(model))
-        .vocabularyChunk(model.options().vocabularyChunk());
+        .vocabularyChunk(model.options().vocabularyChunk())
+        .lora(model.loraConfig().orElse(null));
   }
 
   /** Whether the LM head (or the embedding tied to it) is among what {@code model} trains. */
@@ -203,7 +208,8 @@ public final class MemoryEstimator {
     long tokens = (long) sequences * length;
     long activations = tokens * perTokenPerLayer(length) * config.numLayers() * activationBytes()
         + tokens * 3L * config.hiddenSize() * activationBytes()
-        + 2 * tokens * config.numHeads() * length * activationBytes();
+        + 2 * tokens * config.numHeads() * length * activationBytes()
+        + tokens * loraBytesPerToken;
     long vocab = 3 * Math.min(vocabularyChunk, projectedPositions) * config.vocabSize()
         * logitBytes();
     if (headTrains && projectedPositions > 0) {
@@ -382,6 +388,7 @@ public final class MemoryEstimator {
     private int vocabularyChunk = dev.rlhf4j.models.ModelOptions.DEFAULT_VOCABULARY_CHUNK;
     private Boolean headTrains;
     private long runtimeBytes = DEFAULT_RUNTIME_BYTES;
+    private dev.rlhf4j.models.LoraConfig lora;
 
     private Builder(ModelConfig config) {
       this.config = config;
@@ -457,6 +464,18 @@ public final class MemoryEstimator {
     public Builder runtimeBytes(long bytes) {
       checkArgument(bytes >= 0, "runtimeBytes must be >= 0 but was %s", bytes);
       this.runtimeBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The LoRA adapter a training step runs through, whose intermediates autograd keeps ({@link
+     * dev.rlhf4j.models.LoraConfig#trainingActivationBytesPerToken}: small without dropout, one
+     * copy of every adapted layer's input and its mask with it), or null for none (default).
+     * {@code builder(TransformerModel)} reads it off the model. Its weights are counted by
+     * {@link #additionalParameters}, what trains by {@link #trainableParameters}.
+     */
+    public Builder lora(dev.rlhf4j.models.LoraConfig config) {
+      this.lora = config;
       return this;
     }
 

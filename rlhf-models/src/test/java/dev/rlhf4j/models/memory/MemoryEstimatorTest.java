@@ -83,6 +83,40 @@ class MemoryEstimatorTest {
   }
 
   @Test
+  void loraAddsItsRankIntermediatesAndWithDropoutACopyOfEachAdaptedInput() {
+    ModelConfig c = smolLm2();
+    MemoryEstimate plain = MemoryEstimator.builder(c).trainableParameters(0).build()
+        .trainingStep(2, 256, 0);
+    dev.rlhf4j.models.LoraConfig lora =
+        new dev.rlhf4j.models.LoraConfig(16, 32, 0, dev.rlhf4j.models.LoraConfig.LLAMA_ALL_LINEAR);
+    MemoryEstimate adapted = MemoryEstimator.builder(c).trainableParameters(0).lora(lora).build()
+        .trainingStep(2, 256, 0);
+    // 7 adapted layers per block, 30 blocks: xA and its scaled copy, r values each, 4 bytes
+    long tokens = 2L * 256;
+    assertThat(adapted.activations() - plain.activations())
+        .isEqualTo(tokens * 30 * 7 * 2 * 16 * 4);
+    // dropout keeps every adapted layer's dropped input (4 bytes) and its mask (1 byte):
+    // q, k, v, gate, up read the hidden state (576), o the heads (576), down the MLP (1536)
+    MemoryEstimate dropped = MemoryEstimator.builder(c).trainableParameters(0)
+        .lora(lora.withDropout(0.05)).build().trainingStep(2, 256, 0);
+    long inputs = 5 * 576 + 576 + 1536;
+    assertThat(dropped.activations() - adapted.activations())
+        .isEqualTo(tokens * 30 * inputs * 5);
+    // GPT-2's Conv1D layers hold [in, out]: the input width is the first dimension
+    ModelConfig gpt2 = ModelConfig.builder(Architecture.GPT2_LM_HEAD)
+        .bosTokenId(OptionalInt.of(0)).eosTokenIds(List.of(0)).vocabSize(100).hiddenSize(8)
+        .numLayers(2).numHeads(2).numKvHeads(2).intermediateSize(32).maxPositionEmbeddings(16)
+        .tieWordEmbeddings(true).build();
+    dev.rlhf4j.models.LoraConfig onGpt2 =
+        new dev.rlhf4j.models.LoraConfig(4, 8, 0.1, dev.rlhf4j.models.LoraConfig.GPT2_ALL_LINEAR);
+    // per block: c_attn reads 8, attn.c_proj 8, c_fc 8, mlp.c_proj 32
+    assertThat(onGpt2.trainingActivationBytesPerToken(gpt2, 4))
+        .isEqualTo(2 * (4 * 2 * 4 * 4 + (8 + 8 + 8 + 32) * 5));
+    assertThatThrownBy(() -> lora.trainingActivationBytesPerToken(c, 0))
+        .hasMessageContaining("valueBytes must be in [1, 8] but was 0");
+  }
+
+  @Test
   void vocabularyProjectionIsThreeChunkArraysUnderGradientsAndTwoWithout() {
     MemoryEstimator est =
         MemoryEstimator.builder(qwen05()).vocabularyChunk(64).headTrains(false).build();

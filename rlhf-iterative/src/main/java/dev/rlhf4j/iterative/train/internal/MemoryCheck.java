@@ -28,7 +28,8 @@ public final class MemoryCheck {
             .trainableParameters(PolicyAdapter.trainableCount(model, lora))
             .referenceCopies(referenceCopies);
     if (model.loraConfig().isEmpty() && lora.isPresent()) {
-      builder.additionalParameters(lora.get().parameterCount(model.config())).headTrains(false);
+      builder.additionalParameters(lora.get().parameterCount(model.config())).headTrains(false)
+          .lora(lora.get());
     }
     return builder;
   }
