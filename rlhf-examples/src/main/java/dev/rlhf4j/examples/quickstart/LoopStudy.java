@@ -12,6 +12,7 @@ import dev.rlhf4j.examples.quickstart.QuickstartReport.Row;
 import dev.rlhf4j.iterative.IterationResult;
 import dev.rlhf4j.iterative.IterativeLoop;
 import dev.rlhf4j.iterative.LoopResult;
+import dev.rlhf4j.iterative.PromptSource;
 import dev.rlhf4j.iterative.ReferencePolicy;
 import dev.rlhf4j.losses.PreferenceLoss;
 import dev.rlhf4j.reward.DjlRewardModel;
@@ -97,7 +98,7 @@ public final class LoopStudy {
     List<PreferencePair> train = offline.subList(0, PAIRS);
     List<PreferencePair> heldOut =
         Quickstart.goldRelabelled(task.goldReward(), offline.subList(PAIRS, offline.size()));
-    boolean ensemble = names.stream().anyMatch(n -> n.startsWith("ens"));
+    boolean ensemble = names.stream().anyMatch(n -> n.contains("ens"));
     int members = ensemble ? 3 : 1;
     List<Path> rmDirs = new ArrayList<>();
     for (int m = 0; m < members; m++) {
@@ -168,50 +169,71 @@ public final class LoopStudy {
   }
 
   /**
-   * The named variant: {@code base} (the quickstart's loop), {@code lp} (length penalty 0.05 per
-   * character), {@code epochs2}, {@code lr1e-4}, {@code hybrid} (every offline pair in every
-   * iteration), {@code n16} (best-of-16 vs worst-of-16), {@code smooth} (cDPO label smoothing
-   * 0.1), {@code robust}, {@code ipo}, {@code prevref} (reference π_{t−1}), {@code gold} (ranked
-   * by the gold: the loop's ceiling), {@code ens1}/{@code ens0} (3-member ensemble, mean − std
-   * / mean), and any of them with {@code -lp} appended.
+   * The named variant: tokens joined by {@code +}, e.g. {@code ens1+lp+p4000}: {@code base} (the
+   * quickstart's loop), {@code lp} (length penalty 0.05 per character), {@code epochs2}, {@code
+   * lr<x>} (DPO learning rate), {@code hybrid} / {@code hybrid<n>} (every / the first n offline
+   * pairs in every iteration), {@code n<k>} (best-of-k vs worst-of-k), {@code p<n>} (n prompts per
+   * iteration), {@code smooth} (cDPO label smoothing 0.1), {@code robust}, {@code ipo}, {@code
+   * prevref} (reference π_{t−1}), {@code gold} (ranked by the gold: the loop's ceiling), {@code
+   * ens1} / {@code ens0} (3-member ensemble, mean − std / mean), {@code margin<x>} (minimum
+   * adjusted margin).
    */
   private static Variant variant(
       String name, QuickstartTask task, List<DjlRewardModel> rms, List<PreferencePair> train) {
-    boolean lp = name.endsWith("-lp") || name.equals("lp");
-    String base = name.equals("lp") ? "base" : name.replaceFirst("-lp$", "");
     SelectionRules.Builder rules = SelectionRules.builder();
-    if (lp) {
-      rules.lengthPenalty(LP, LengthUnit.CHARACTERS);
-    }
-    ExplorationStrategy exploration =
-        (base.equals("n16") ? ExplorationStrategies.rejectionSampling(16)
-            : ExplorationStrategies.rejectionSampling(8)).withSelection(rules.build());
+    int n = 8;
+    String ranker = "proxy";
+    List<UnaryOperator<IterativeLoop.Builder>> steps = new ArrayList<>();
+    dev.rlhf4j.iterative.train.DpoConfig.Builder dpo = Quickstart.dpoSettings().toBuilder();
     double beta = Quickstart.dpoSettings().beta();
-    UnaryOperator<IterativeLoop.Builder> c =
-        switch (base) {
-          case "base", "n16", "gold", "ens1", "ens0" -> b -> b;
-          case "epochs2" ->
-              b -> b.dpo(Quickstart.dpoSettings().toBuilder().epochs(2).build());
-          case "lr1e-4" ->
-              b -> b.dpo(Quickstart.dpoSettings().toBuilder().learningRate(1e-4).build());
-          case "lr4e-4" ->
-              b -> b.dpo(Quickstart.dpoSettings().toBuilder().learningRate(4e-4).build());
-          case "smooth" ->
-              b -> b.dpo(Quickstart.dpoSettings().toBuilder()
-                  .loss(PreferenceLoss.sigmoid(beta, 0.1)).build());
-          case "robust" ->
-              b -> b.dpo(Quickstart.dpoSettings().toBuilder()
-                  .loss(PreferenceLoss.robust(beta, 0.1)).build());
-          case "ipo" ->
-              b -> b.dpo(Quickstart.dpoSettings().toBuilder()
-                  .loss(PreferenceLoss.ipo(beta)).build());
-          case "prevref" -> b -> b.reference(ReferencePolicy.PREVIOUS);
-          case "hybrid" -> b -> b.offlinePairs(train);
-          case "hybrid2k" -> b -> b.offlinePairs(train.subList(0, 2304));
-          default -> throw new IllegalArgumentException("unknown variant " + name);
-        };
-    String ranker = base.equals("gold") || base.startsWith("ens") ? base : "proxy";
-    return new Variant(exploration, c, ranker);
+    for (String t : name.split("\\+")) {
+      if (t.equals("base")) {
+        continue;
+      } else if (t.equals("lp")) {
+        rules.lengthPenalty(LP, LengthUnit.CHARACTERS);
+      } else if (t.startsWith("epochs")) {
+        dpo.epochs(Integer.parseInt(t.substring(6)));
+      } else if (t.startsWith("lr")) {
+        dpo.learningRate(Double.parseDouble(t.substring(2)));
+      } else if (t.equals("smooth")) {
+        dpo.loss(PreferenceLoss.sigmoid(beta, 0.1));
+      } else if (t.equals("robust")) {
+        dpo.loss(PreferenceLoss.robust(beta, 0.1));
+      } else if (t.equals("ipo")) {
+        dpo.loss(PreferenceLoss.ipo(beta));
+      } else if (t.equals("prevref")) {
+        steps.add(b -> b.reference(ReferencePolicy.PREVIOUS));
+      } else if (t.equals("hybrid")) {
+        steps.add(b -> b.offlinePairs(train));
+      } else if (t.startsWith("hybrid")) {
+        int k = Integer.parseInt(t.substring(6));
+        steps.add(b -> b.offlinePairs(train.subList(0, k)));
+      } else if (t.startsWith("margin")) {
+        rules.minMargin(Double.parseDouble(t.substring(6)));
+      } else if (t.startsWith("p") && Character.isDigit(t.charAt(1))) {
+        int k = Integer.parseInt(t.substring(1));
+        steps.add(b -> b.prompts(PromptSource.of(task.trainPrompts(3 * k)))
+            .promptsPerIteration(k));
+      } else if (t.startsWith("n") && Character.isDigit(t.charAt(1))) {
+        n = Integer.parseInt(t.substring(1));
+      } else if (t.equals("gold") || t.equals("ens1") || t.equals("ens0")) {
+        ranker = t;
+      } else {
+        throw new IllegalArgumentException("unknown variant token " + t + " in " + name);
+      }
+    }
+    dev.rlhf4j.iterative.train.DpoConfig config = dpo.build();
+    steps.add(0, b -> b.dpo(config));
+    ExplorationStrategy exploration =
+        ExplorationStrategies.rejectionSampling(n).withSelection(rules.build());
+    UnaryOperator<IterativeLoop.Builder> all = b -> {
+      IterativeLoop.Builder x = b;
+      for (UnaryOperator<IterativeLoop.Builder> step : steps) {
+        x = step.apply(x);
+      }
+      return x;
+    };
+    return new Variant(exploration, all, ranker);
   }
 
   private static void append(Path file, String text) throws IOException {
