@@ -293,7 +293,7 @@ public final class Quickstart {
   }
 
   /** Judges iteration {@code it} by the gold from its {@code pairs.jsonl} and {@code annotated.jsonl}. */
-  private static GoldDiagnostics goldDiagnostics(String run, IterationResult it, RewardModel gold) {
+  static GoldDiagnostics goldDiagnostics(String run, IterationResult it, RewardModel gold) {
     RunLayout.IterationFiles files = new RunLayout.IterationFiles(it.iteration(), it.directory());
     return GoldDiagnostics.of(
         run,
@@ -341,9 +341,16 @@ public final class Quickstart {
 
   private void trainRewardModel(
       Path sftDir, Path rmDir, List<PreferencePair> train, List<PreferencePair> heldOut) {
+    trainRewardModel(sftDir, rmDir, train, heldOut, options.seed());
+  }
+
+  /** The quickstart's reward model with its head and data order drawn from {@code seed}. */
+  void trainRewardModel(
+      Path sftDir, Path rmDir, List<PreferencePair> train, List<PreferencePair> heldOut,
+      long seed) {
     try (CausalLm sft = CausalLm.load(sftDir);
         HfTokenizer tokenizer = HfTokenizer.load(sftDir);
-        DjlRewardModel rm = DjlRewardModel.fromCausalLm(sft, tokenizer, options.seed()).build()) {
+        DjlRewardModel rm = DjlRewardModel.fromCausalLm(sft, tokenizer, seed).build()) {
       RewardTrainer.builder(rm.classifier(), tokenizer)
           .trainPairs(train)
           .evalPairs(heldOut)
@@ -352,7 +359,7 @@ public final class Quickstart {
           .microBatchSize(32)
           .globalBatchSize(32)
           .maxLength(64)
-          .seed(options.seed())
+          .seed(seed)
           .listener(progress)
           .outputDirectory(rmDir)
           .build()
@@ -370,7 +377,7 @@ public final class Quickstart {
     return new RewardModelFigures(accuracy, pearson);
   }
 
-  private void trainOfflineDpo(Path sftDir, Path outDir, List<PreferencePair> pairs) {
+  void trainOfflineDpo(Path sftDir, Path outDir, List<PreferencePair> pairs) {
     try (CausalLm policy = CausalLm.load(sftDir);
         HfTokenizer tokenizer = HfTokenizer.load(sftDir)) {
       DpoTrainer.builder(policy, tokenizer)
@@ -385,8 +392,16 @@ public final class Quickstart {
   private LoopResult iterate(
       QuickstartTask task, RewardModel proxy, Path sftDir, Path runDir,
       ExplorationStrategy exploration) {
+    return iterate(task, proxy, sftDir, runDir, exploration, b -> b);
+  }
+
+  /** The quickstart's loop with {@code customize} applied to its builder last (for studies). */
+  LoopResult iterate(
+      QuickstartTask task, RewardModel proxy, Path sftDir, Path runDir,
+      ExplorationStrategy exploration,
+      java.util.function.UnaryOperator<dev.rlhf4j.iterative.IterativeLoop.Builder> customize) {
     int perIteration = scale.promptsPerIteration();
-    return IterativeDpo.builder()
+    dev.rlhf4j.iterative.IterativeLoop.Builder builder = IterativeDpo.builder()
         .policy(sftDir)
         .backend(backend())
         .rewardModel(proxy)
@@ -406,9 +421,8 @@ public final class Quickstart {
                         Evaluators.meanReward("gold_reward", task.goldReward()))))
         .seed(options.seed())
         .runDirectory(runDir)
-        .listener(progress)
-        .build()
-        .run();
+        .listener(progress);
+    return customize.apply(builder).build().run();
   }
 
   private static DjlDpoBackend backend() {
@@ -421,7 +435,7 @@ public final class Quickstart {
    * 2; here a second pass follows the proxy's length bias further and the gold win rate stops
    * rising, measured).
    */
-  private static DpoConfig dpoSettings() {
+  static DpoConfig dpoSettings() {
     return DpoConfig.builder().beta(DPO_BETA).learningRate(2e-4).epochs(1).globalBatchSize(32)
         .microBatchSize(32).maxLength(64).maxPromptLength(32).warmupRatio(0.03).build();
   }
@@ -459,7 +473,7 @@ public final class Quickstart {
   }
 
   /** Evaluates policies on the held-out prompts, with the same sampling seeds for every one. */
-  private final class Evaluator {
+  final class Evaluator {
     private final QuickstartTask task;
     private final RewardModel proxy;
     private final List<Prompt> prompts;
