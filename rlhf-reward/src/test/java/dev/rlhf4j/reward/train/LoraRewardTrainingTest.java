@@ -248,26 +248,32 @@ class LoraRewardTrainingTest {
       long adapterAndHead = LORA.parameterCount(config) + config.hiddenSize();
       long fullNeeds =
           smallestAcceptedBudget(
-              bytes -> () -> RewardTrainer.builder(full).trainPairs(pairs).microBatchSize(8)
+              bytes -> () -> RewardTrainer.builder(full).trainPairs(pairs).microBatchSize(1)
                   .globalBatchSize(8).availableMemory(AvailableMemory.fixed(bytes))
                   .listener(STOP_AT_START).build().train());
       long loraNeeds =
           smallestAcceptedBudget(
-              bytes -> () -> RewardTrainer.builder(lora).trainPairs(pairs).microBatchSize(8)
+              bytes -> () -> RewardTrainer.builder(lora).trainPairs(pairs).microBatchSize(1)
                   .globalBatchSize(8).lora(LORA).availableMemory(AvailableMemory.fixed(bytes))
                   .listener(STOP_AT_START).build().train());
-      // the same activations; a gradient (4 bytes) and two AdamW moments (8) per trained scalar
-      assertThat(fullNeeds - loraNeeds).isEqualTo(12 * (all - adapterAndHead));
+      // a gradient (4 bytes) and two AdamW moments (8) per scalar that no longer trains, less
+      // what the adapter keeps for backward: its rank-sized intermediates for each token of the
+      // 2 rows of a one-pair micro-batch (a whole number of tokens, at most maxLength per row; at
+      // 8 pairs per micro-batch this tiny model's adapter would keep more than LoRA saves)
+      long kept = 12 * (all - adapterAndHead) - (fullNeeds - loraNeeds);
+      long perToken = 2 * LORA.trainingActivationBytesPerToken(config, 4);
+      assertThat(kept % perToken).isZero();
+      assertThat(kept / perToken).isBetween(1L, (long) lora.maxLength());
 
       AvailableMemory between = AvailableMemory.fixed((fullNeeds + loraNeeds) / 2);
       assertThatThrownBy(
-              () -> RewardTrainer.builder(full).trainPairs(pairs).microBatchSize(8)
+              () -> RewardTrainer.builder(full).trainPairs(pairs).microBatchSize(1)
                   .globalBatchSize(8).availableMemory(between).build().train())
           .isInstanceOf(InsufficientMemoryException.class)
           .hasMessageContaining("reward model step")
           .hasMessageContaining("LoRA");
       PairTrainingResult trained =
-          RewardTrainer.builder(lora).trainPairs(pairs).microBatchSize(8).globalBatchSize(8)
+          RewardTrainer.builder(lora).trainPairs(pairs).microBatchSize(1).globalBatchSize(8)
               .lora(LORA).availableMemory(between).build().train();
       assertThat(trained.steps()).isEqualTo(2);
     }
