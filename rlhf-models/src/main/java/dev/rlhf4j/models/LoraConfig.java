@@ -94,21 +94,10 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
    * @throws IllegalArgumentException if the config targets no layer of the model
    */
   public long parameterCount(dev.rlhf4j.models.config.ModelConfig model) {
-    checkNotNull(model, "model");
     long total = 0;
-    for (dev.rlhf4j.models.internal.ParameterSpec spec
-        : dev.rlhf4j.models.internal.Backbone.specs(model)) {
-      String name = spec.name();
-      if (!name.endsWith(".weight") || spec.shape().dimension() != 2) {
-        continue;
-      }
-      String module = name.substring(0, name.length() - ".weight".length());
-      if (targets(module) && TransformerModel.isAdaptableModule(module)) {
-        total += (long) rank * (spec.shape().get(0) + spec.shape().get(1));
-      }
+    for (long[] inOut : adaptedLayers(model)) {
+      total += (long) rank * (inOut[0] + inOut[1]);
     }
-    checkArgument(total > 0, "targetModules %s match no linear layer of %s", targetModules,
-        model.architecture().hfName());
     return total;
   }
 
@@ -128,9 +117,25 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
     checkNotNull(model, "model");
     checkArgument(valueBytes >= 1 && valueBytes <= 8,
         "valueBytes must be in [1, 8] but was %s", valueBytes);
+    List<long[]> adapted = adaptedLayers(model);
+    long layers = adapted.size();
+    long inputs = adapted.stream().mapToLong(inOut -> inOut[0]).sum();
+    long bytes = layers * 2L * rank * valueBytes;
+    if (dropout > 0) {
+      bytes += inputs * (valueBytes + 1L);
+    }
+    return bytes;
+  }
+
+  /**
+   * {@code [in, out]} of every layer of a model of {@code model}'s shape this config adapts.
+   *
+   * @throws IllegalArgumentException if it adapts none
+   */
+  private List<long[]> adaptedLayers(dev.rlhf4j.models.config.ModelConfig model) {
+    checkNotNull(model, "model");
     boolean gpt2 = model.family() == dev.rlhf4j.models.config.ModelFamily.GPT2;
-    long layers = 0;
-    long inputs = 0;
+    List<long[]> layers = new java.util.ArrayList<>();
     for (dev.rlhf4j.models.internal.ParameterSpec spec
         : dev.rlhf4j.models.internal.Backbone.specs(model)) {
       String name = spec.name();
@@ -139,18 +144,15 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
       }
       String module = name.substring(0, name.length() - ".weight".length());
       if (targets(module) && TransformerModel.isAdaptableModule(module)) {
-        layers++;
         // nn.Linear holds [out, in], GPT-2's Conv1D [in, out]
-        inputs += spec.shape().get(gpt2 ? 0 : 1);
+        long in = spec.shape().get(gpt2 ? 0 : 1);
+        long out = spec.shape().get(gpt2 ? 1 : 0);
+        layers.add(new long[] {in, out});
       }
     }
-    checkArgument(layers > 0, "targetModules %s match no linear layer of %s", targetModules,
-        model.architecture().hfName());
-    long bytes = layers * 2L * rank * valueBytes;
-    if (dropout > 0) {
-      bytes += inputs * (valueBytes + 1L);
-    }
-    return bytes;
+    checkArgument(!layers.isEmpty(), "targetModules %s match no linear layer of %s",
+        targetModules, model.architecture().hfName());
+    return layers;
   }
 
   /** A copy with dropout {@code rate}. */
