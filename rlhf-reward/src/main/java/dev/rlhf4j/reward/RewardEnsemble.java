@@ -4,7 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.rlhf4j.api.feedback.RewardModel;
 import dev.rlhf4j.api.feedback.ScoreRequest;
+import dev.rlhf4j.api.io.Fingerprint;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * An ensemble of reward models scored as one, for proxy drift (reward over-optimisation, Coste et
@@ -45,7 +49,8 @@ public final class RewardEnsemble implements RewardModel {
    * @throws IllegalArgumentException if k is negative, NaN or infinite
    */
   public RewardEnsemble penalty(double k) {
-    checkArgument(k >= 0 && Double.isFinite(k), "penalty must be finite and >= 0 but was %s", k);
+    checkArgument(k >= 0 && Double.isFinite(k),
+        "penalty must be finite and >= 0 (0 = plain mean) but was %s", k);
     return new RewardEnsemble(members, k);
   }
 
@@ -59,31 +64,66 @@ public final class RewardEnsemble implements RewardModel {
     return members;
   }
 
+  /**
+   * Scores {@code batch} with every member in turn and combines the members' rewards per request
+   * as mean − {@link #penalty()}·std (two-pass, so large rewards do not lose the spread to
+   * rounding).
+   *
+   * @throws IllegalArgumentException if batch is null
+   * @throws IllegalStateException if a member returns a number of rewards other than the batch
+   *     size
+   */
   @Override
   public double[] score(List<ScoreRequest> batch) {
     checkArgument(batch != null, "batch must not be null");
     int n = batch.size();
-    double[] sum = new double[n];
-    double[] sumSq = new double[n];
-    for (RewardModel m : members) {
-      double[] s = m.score(batch);
-      if (s.length != n) {
-        throw new IllegalStateException(m.getClass().getName() + ".score returned " + s.length
-            + " rewards for " + n + " requests; it must return one per request");
-      }
-      for (int i = 0; i < n; i++) {
-        sum[i] += s[i];
-        sumSq[i] += s[i] * s[i];
-      }
-    }
     int k = members.size();
+    double[][] scores = new double[k][];
+    for (int j = 0; j < k; j++) {
+      RewardModel m = members.get(j);
+      double[] s = m.score(batch);
+      if (s == null || s.length != n) {
+        throw new IllegalStateException(m.getClass().getName() + ".score returned "
+            + (s == null ? "null" : s.length + " rewards") + " for " + n
+            + " requests; it must return one per request");
+      }
+      scores[j] = s;
+    }
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
-      double mean = sum[i] / k;
-      double var = Math.max(0, sumSq[i] / k - mean * mean);
-      out[i] = mean - penalty * Math.sqrt(var);
+      double sum = 0;
+      for (int j = 0; j < k; j++) {
+        sum += scores[j][i];
+      }
+      double mean = sum / k;
+      double squares = 0;
+      for (int j = 0; j < k; j++) {
+        double d = scores[j][i] - mean;
+        squares += d * d;
+      }
+      out[i] = mean - penalty * Math.sqrt(squares / k);
     }
     return out;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The members' fingerprints, in order, under {@code member<i>/}, with the penalty; empty when
+   * any member has none (the loop then cannot verify the ensemble either).
+   */
+  @Override
+  public Optional<Fingerprint> fingerprint() {
+    Fingerprint f =
+        new Fingerprint(new TreeMap<>(Map.of("setting:penalty", Double.toString(penalty))));
+    for (int i = 0; i < members.size(); i++) {
+      Optional<Fingerprint> m = members.get(i).fingerprint();
+      if (m.isEmpty()) {
+        return Optional.empty();
+      }
+      f = f.with("member" + i + "/", m.get());
+    }
+    return Optional.of(f);
   }
 
   /** Does nothing: the members are borrowed. */
